@@ -1,0 +1,144 @@
+// Text helpers shared by the loop and waste detectors: what part of a call to compare, a fast
+// stable hash, and character 3-gram vectors.
+
+type Message = { role: string; content?: unknown };
+
+/** Flattens message content (a string, or parts such as {type:"text", text}) into text. */
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (content === null || content === undefined) return "";
+  if (Array.isArray(content)) return content.map(contentText).filter(Boolean).join("\n");
+  if (typeof content === "object") {
+    const part = content as Record<string, unknown>;
+    if (typeof part.text === "string") return part.text;
+    if (part.content !== undefined) return contentText(part.content);
+    return JSON.stringify(content);
+  }
+  return String(content);
+}
+
+/**
+ * The call's newest turns: everything after its last assistant message, without system messages.
+ * Every chat call resends the system prompt and history; comparing only what is new keeps an
+ * ordinary conversation that grows by one turn per call from looking like a loop.
+ */
+export function newestTurnText(event: { messages?: readonly Message[]; prompt?: unknown }): string {
+  const messages = event.messages;
+  if (messages && messages.length > 0) {
+    let lastAssistant = -1;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const role = messages[i]!.role;
+      if (role === "assistant" || role === "model") {
+        lastAssistant = i;
+        break;
+      }
+    }
+    const parts: string[] = [];
+    for (let i = lastAssistant + 1; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (m.role === "system" || m.role === "developer") continue;
+      parts.push(contentText(m.content));
+    }
+    // A call that ends on an assistant turn (prefill) has nothing newer: compare that turn.
+    if (parts.length === 0 && lastAssistant >= 0) parts.push(contentText(messages[lastAssistant]!.content));
+    return parts.join("\n");
+  }
+  return event.prompt === undefined ? "" : contentText(event.prompt);
+}
+
+/** cyrb53: a fast 53-bit string hash, stable across runtimes; collisions are negligible for the small windows it keys. */
+export function hash53(text: string, seed = 0): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+export interface GramVector {
+  grams: Map<string, number>;
+  norm: number;
+}
+
+/** Character 3-gram counts of lower-cased, whitespace-folded text. */
+export function trigramVector(text: string): GramVector {
+  const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
+  const grams = new Map<string, number>();
+  for (let i = 0; i + 3 <= folded.length; i++) {
+    const g = folded.slice(i, i + 3);
+    grams.set(g, (grams.get(g) ?? 0) + 1);
+  }
+  let sum = 0;
+  for (const c of grams.values()) sum += c * c;
+  return { grams, norm: Math.sqrt(sum) };
+}
+
+export function cosine(a: GramVector, b: GramVector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  const [small, large] = a.grams.size <= b.grams.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [g, c] of small.grams) {
+    const other = large.grams.get(g);
+    if (other !== undefined) dot += c * other;
+  }
+  return dot / (a.norm * b.norm);
+}
+
+/**
+ * A bounded window of recent keys with their counts in it. Stored as the key ring only; counts are
+ * derived on load, so the persisted state stays one small array.
+ */
+export class CountingWindow {
+  readonly #ring: string[];
+  readonly #capacity: number;
+  readonly #counts = new Map<string, number>();
+
+  constructor(capacity: number, ring: readonly string[] = []) {
+    this.#capacity = capacity;
+    this.#ring = ring.slice(-capacity);
+    for (const k of this.#ring) this.#counts.set(k, (this.#counts.get(k) ?? 0) + 1);
+  }
+
+  /** Adds a key and returns how many times it is now in the window. */
+  add(key: string): number {
+    this.#ring.push(key);
+    if (this.#ring.length > this.#capacity) {
+      const old = this.#ring.shift()!;
+      const n = (this.#counts.get(old) ?? 1) - 1;
+      if (n === 0) this.#counts.delete(old);
+      else this.#counts.set(old, n);
+    }
+    const count = (this.#counts.get(key) ?? 0) + 1;
+    this.#counts.set(key, count);
+    return count;
+  }
+
+  toJSON(): { capacity: number; ring: string[] } {
+    return { capacity: this.#capacity, ring: this.#ring };
+  }
+
+  static revive(stored: unknown): CountingWindow | null {
+    const s = stored as { capacity?: unknown; ring?: unknown } | null;
+    if (!s || typeof s.capacity !== "number" || !Array.isArray(s.ring)) return null;
+    return new CountingWindow(s.capacity, s.ring as string[]);
+  }
+}
+
+/** Agent and model as one signature, per docs/conventions.md. */
+export function agentModelSignature(agent: string | undefined, model: string): string {
+  return `${agent ?? "agent"}/${model}`;
+}
+
+/** Keeps signatures human-readable and bounded: no control characters, at most `max` characters. */
+export function cleanSignaturePart(value: string, max = 96): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean || "unknown";
+}

@@ -1,0 +1,504 @@
+// One Durable Object per (project, execution): it stores the execution's events in its own SQLite
+// before the ingest request is answered, runs the per-execution detectors incrementally, and hands
+// findings to D1 through an outbox flushed by its alarm, so a D1 outage delays groups but loses
+// nothing. Stored shapes: storage-schema.md beside this file.
+import { DurableObject } from "cloudflare:workers";
+import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
+import type { FailureClass, Severity } from "../../workers/core/failure-classes.ts";
+import { CLASS_INFO, maxSeverity } from "../../workers/core/failure-classes.ts";
+import { groupIdFor } from "../../workers/core/group-id.ts";
+import type { JsonObject } from "../../workers/core/json.ts";
+import { isoTime } from "../../workers/core/time.ts";
+import type { VigilEvent } from "../../workers/ingest/event-schema.ts";
+import { EXECUTION_DETECTORS } from "./detectors/index.ts";
+import { timeBudgetSignature } from "./detectors/time-budget-exceeded.ts";
+import type { Detection, ExecutionFacts, ObservedEvent } from "./detectors/types.ts";
+import { flushOutbox } from "./outbox.ts";
+import type {
+  ExecutionBatch,
+  ExecutionBatchResult,
+  ExecutionView,
+  FindingView,
+  HaltDirective,
+  PreparedEvent,
+} from "./rpc-types.ts";
+import { migrateExecutionStorage } from "./storage.ts";
+
+/** The execution row, held in memory while the object is awake. */
+interface ExecutionRow {
+  project_id: string;
+  execution_id: string;
+  name: string | null;
+  tenant_id: string | null;
+  parent_execution_id: string | null;
+  release: string | null;
+  environment: string | null;
+  policy: string | null;
+  started_at: number;
+  explicit_start: number;
+  last_event_at: number;
+  finished_at: number | null;
+  status: string;
+  steps: number;
+  events: number;
+  findings: number;
+  halt: string | null;
+  /** The wall-clock budget in force (policy, else project setting), for the deadline alarm. */
+  max_wall_seconds: number | null;
+  /** JSON array: classes that halt this execution (policy halt_on plus the project's). */
+  halt_on: string;
+}
+
+interface Policy {
+  max_wall_seconds?: number;
+  max_steps?: number;
+  max_cost_usd?: number;
+  halt_on?: string[];
+}
+
+interface LiveState {
+  row: ExecutionRow;
+  policy: Policy;
+  detectorStates: Map<FailureClass, unknown>;
+  /** (class \0 signature) of findings this execution already has. */
+  findingKeys: Set<string>;
+  /** Detectors whose state changed since the last persist. */
+  dirty: Set<FailureClass>;
+}
+
+const STEP_TYPES = new Set(["llm_call", "tool_call"]);
+/** Retry delays for a failing D1 flush: doubling from 1 s, capped at 5 minutes, never giving up. */
+const FLUSH_RETRY_MAX_MS = 5 * 60_000;
+const EVENTS_PAGE_MAX = 1000;
+
+export class ExecutionObject extends DurableObject<Env> {
+  #sql: SqlStorage;
+  #live: LiveState | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateExecutionStorage(this.#sql);
+    });
+  }
+
+  /** Stores a batch of events and runs detection on the new ones. Durable when it returns. */
+  async ingest(batch: ExecutionBatch): Promise<ExecutionBatchResult> {
+    const events = [...batch.events].sort((a, b) => a.ts - b.ts);
+    let accepted = 0;
+    let duplicates = 0;
+    const halt: { first: { failureClass: FailureClass; signature: string } | null } = { first: null };
+    let outboxAdded = false;
+    try {
+      this.ctx.storage.transactionSync(() => {
+        const live = this.#load(batch);
+        for (const prepared of events) {
+          const written = this.#sql.exec(
+            "INSERT OR IGNORE INTO events (id, ts, body) VALUES (?, ?, ?)",
+            prepared.id,
+            prepared.ts,
+            prepared.json,
+          ).rowsWritten;
+          if (written === 0) {
+            duplicates++;
+            continue;
+          }
+          accepted++;
+          const event = { ...(JSON.parse(prepared.json) as VigilEvent), ts: prepared.ts } as ObservedEvent;
+          this.#applyToRow(live, event, batch.settings);
+          for (const { failureClass, detection } of this.#detect(live, event, prepared, batch.settings)) {
+            outboxAdded = true;
+            const halted = this.#record(live, failureClass, detection, event.ts);
+            if (halted && !halt.first) halt.first = { failureClass, signature: detection.signature };
+          }
+        }
+        this.#persist(live);
+        if (outboxAdded) this.#schedule("flush", Date.now());
+        else if (accepted > 0) this.#schedule("flush", Date.now() + 2_000, true);
+        this.#scheduleDeadline(live);
+      });
+    } catch (error) {
+      // Memory may be ahead of the rolled-back transaction: reload from storage next time.
+      this.#live = null;
+      throw error;
+    }
+    const live = this.#live!;
+    const newHalt = halt.first;
+    if (newHalt) {
+      const directive: HaltDirective = {
+        execution_id: live.row.execution_id,
+        action: "halt",
+        failure_class: newHalt.failureClass,
+        signature: newHalt.signature,
+        group_id: await groupIdFor(live.row.project_id, newHalt.failureClass, newHalt.signature),
+      };
+      live.row.halt = JSON.stringify(directive);
+      this.#sql.exec("UPDATE execution SET halt = ? WHERE singleton = 1", live.row.halt);
+    }
+    await this.#armAlarm();
+    return { accepted, duplicates, directive: live.row.halt ? (JSON.parse(live.row.halt) as HaltDirective) : null };
+  }
+
+  /** The execution, a page of its events in time order, its findings and halt state; null if unknown. */
+  async read(options: { limit?: number; cursor?: string | null } = {}): Promise<ExecutionView | null> {
+    const row = this.#sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM execution WHERE singleton = 1").toArray()[0] as
+      | ExecutionRow
+      | undefined;
+    if (!row) return null;
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), EVENTS_PAGE_MAX);
+    const [afterTs, afterSeq] = (options.cursor ?? "").split(".").map(Number);
+    const page = (
+      options.cursor && Number.isFinite(afterTs) && Number.isFinite(afterSeq)
+        ? this.#sql.exec<{ seq: number; ts: number; body: string }>(
+            "SELECT seq, ts, body FROM events WHERE (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?",
+            afterTs!,
+            afterSeq!,
+            limit + 1,
+          )
+        : this.#sql.exec<{ seq: number; ts: number; body: string }>("SELECT seq, ts, body FROM events ORDER BY ts, seq LIMIT ?", limit + 1)
+    ).toArray();
+    const more = page.length > limit;
+    if (more) page.pop();
+    const last = page[page.length - 1];
+    const findings: FindingView[] = [];
+    for (const f of this.#sql
+      .exec<{
+        failure_class: string;
+        signature: string;
+        severity: string;
+        first_seen: number;
+        last_seen: number;
+        occurrences: number;
+        first_event_id: string;
+        detail: string;
+      }>("SELECT * FROM findings ORDER BY first_seen")
+      .toArray()) {
+      findings.push({
+        failure_class: f.failure_class as FailureClass,
+        signature: f.signature,
+        severity: f.severity as Severity,
+        group_id: await groupIdFor(row.project_id, f.failure_class, f.signature),
+        first_seen: isoTime(f.first_seen),
+        last_seen: isoTime(f.last_seen),
+        occurrences: f.occurrences,
+        first_event_id: f.first_event_id,
+        detail: JSON.parse(f.detail) as JsonObject,
+      });
+    }
+    return {
+      execution: {
+        id: row.execution_id,
+        name: row.name,
+        status: row.status,
+        tenant_id: row.tenant_id,
+        parent_execution_id: row.parent_execution_id,
+        release: row.release,
+        environment: row.environment,
+        policy: row.policy ? (JSON.parse(row.policy) as JsonObject) : null,
+        started_at: isoTime(row.started_at),
+        last_event_at: isoTime(row.last_event_at),
+        finished_at: isoTime(row.finished_at),
+        event_count: row.events,
+        steps: row.steps,
+      },
+      events: page.map((e) => ({ ...(JSON.parse(e.body) as JsonObject), timestamp: isoTime(e.ts) })),
+      next_cursor: more && last ? `${last.ts}.${last.seq}` : null,
+      findings,
+      halt: row.halt ? (JSON.parse(row.halt) as HaltDirective) : null,
+    };
+  }
+
+  /** Runs every due timer: the outbox flush and the wall-clock deadline. Safe to run twice. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due = this.#sql.exec<{ kind: string; attempts: number }>("SELECT kind, attempts FROM timers WHERE due_at <= ?", now).toArray();
+    for (const timer of due) {
+      if (timer.kind === "deadline") this.#onDeadline(now);
+    }
+    if (due.some((t) => t.kind === "flush") || this.#sql.exec("SELECT 1 FROM timers WHERE kind = 'flush' AND due_at <= ?", now).toArray().length > 0) {
+      await this.#flush(due.find((t) => t.kind === "flush")?.attempts ?? 0);
+    }
+    await this.#armAlarm();
+  }
+
+  async #flush(attempts: number): Promise<void> {
+    const row = this.#sql.exec("SELECT * FROM execution WHERE singleton = 1").toArray()[0] as ExecutionRow | undefined;
+    if (!row) {
+      this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
+      return;
+    }
+    try {
+      const more = await flushOutbox(this.#sql, this.env.DB, row);
+      if (more) this.#schedule("flush", Date.now());
+      else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
+    } catch (error) {
+      const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
+      console.warn(
+        JSON.stringify({ message: "outbox flush to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }),
+      );
+      this.#sql.exec(
+        "INSERT INTO timers (kind, due_at, attempts) VALUES ('flush', ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
+        Date.now() + delay,
+        attempts + 1,
+      );
+    }
+  }
+
+  /** A stalled run sends nothing: its wall-clock budget is checked by the alarm as well. */
+  #onDeadline(now: number): void {
+    this.#sql.exec("DELETE FROM timers WHERE kind = 'deadline'");
+    const row = this.#sql.exec("SELECT * FROM execution WHERE singleton = 1").toArray()[0] as ExecutionRow | undefined;
+    if (!row || row.finished_at !== null) return;
+    this.ctx.storage.transactionSync(() => {
+      const live = this.#load(null);
+      const budget = live.row.max_wall_seconds;
+      const state = (live.detectorStates.get("time_budget_exceeded") ?? { fired: false }) as { fired: boolean };
+      if (budget === null || state.fired || now - live.row.started_at <= budget * 1000) return;
+      state.fired = true;
+      live.detectorStates.set("time_budget_exceeded", state);
+      this.#record(
+        live,
+        "time_budget_exceeded",
+        {
+          signature: timeBudgetSignature(live.row.name),
+          detail: { budget_seconds: budget, elapsed_seconds: Math.round((now - live.row.started_at) / 1000), reason: "no_events_before_deadline" },
+        },
+        now,
+      );
+      live.dirty.add("time_budget_exceeded");
+      this.#persist(live);
+      this.#schedule("flush", now);
+    });
+  }
+
+  /** Loads (or returns) the live state; creates the execution row on the first batch. */
+  #load(batch: ExecutionBatch | null): LiveState {
+    if (this.#live) return this.#live;
+    let row = this.#sql.exec("SELECT * FROM execution WHERE singleton = 1").toArray()[0] as ExecutionRow | undefined;
+    if (!row) {
+      if (!batch) throw new Error("execution object has no execution yet");
+      const now = batch.events[0]?.ts ?? Date.now();
+      row = {
+        project_id: batch.projectId,
+        execution_id: batch.executionId,
+        name: null,
+        tenant_id: null,
+        parent_execution_id: null,
+        release: null,
+        environment: null,
+        policy: null,
+        started_at: now,
+        explicit_start: 0,
+        last_event_at: now,
+        finished_at: null,
+        status: "running",
+        steps: 0,
+        events: 0,
+        findings: 0,
+        halt: null,
+        max_wall_seconds: null,
+        halt_on: "[]",
+      };
+    }
+    const detectorStates = new Map<FailureClass, unknown>();
+    const stored = new Map(
+      this.#sql
+        .exec<{ failure_class: string; state: string }>("SELECT failure_class, state FROM detector_state")
+        .toArray()
+        .map((r) => [r.failure_class, r.state]),
+    );
+    for (const detector of EXECUTION_DETECTORS) {
+      const json = stored.get(detector.failureClass);
+      detectorStates.set(detector.failureClass, json === undefined ? detector.initialState() : detector.revive(JSON.parse(json)));
+    }
+    const findingKeys = new Set(
+      this.#sql
+        .exec<{ failure_class: string; signature: string }>("SELECT failure_class, signature FROM findings")
+        .toArray()
+        .map((f) => `${f.failure_class}\u0000${f.signature}`),
+    );
+    this.#live = { row, policy: row.policy ? (JSON.parse(row.policy) as Policy) : {}, detectorStates, findingKeys, dirty: new Set() };
+    return this.#live;
+  }
+
+  #applyToRow(live: LiveState, event: ObservedEvent, settings: DetectorSettings): void {
+    const row = live.row;
+    row.events++;
+    if (STEP_TYPES.has(event.type)) row.steps++;
+    if (event.ts > row.last_event_at) row.last_event_at = event.ts;
+    if (row.explicit_start === 0 && event.ts < row.started_at) row.started_at = event.ts;
+    if (event.tenant_id && !row.tenant_id) row.tenant_id = event.tenant_id;
+    if (event.type === "execution_started") {
+      row.explicit_start = 1;
+      row.started_at = event.ts;
+      row.name = event.name ?? row.name;
+      row.parent_execution_id = event.parent_execution_id ?? row.parent_execution_id;
+      row.release = event.release ?? row.release;
+      row.environment = event.environment ?? row.environment;
+      if (event.policy) {
+        live.policy = event.policy as Policy;
+        row.policy = JSON.stringify(event.policy);
+      }
+    } else if (event.type === "execution_finished") {
+      row.status = event.status;
+      row.finished_at = event.ts;
+    }
+    // Settings travel with every batch, so the latest project settings apply from this event on.
+    row.max_wall_seconds = live.policy.max_wall_seconds ?? settings.time_budget_exceeded.max_wall_seconds;
+    row.halt_on = JSON.stringify([...new Set([...(live.policy.halt_on ?? []), ...settings.halt_on])]);
+  }
+
+  *#detect(
+    live: LiveState,
+    event: ObservedEvent,
+    prepared: PreparedEvent,
+    settings: DetectorSettings,
+  ): Generator<{ failureClass: FailureClass; detection: Detection }> {
+    const facts: ExecutionFacts = {
+      name: live.row.name,
+      startedAt: live.row.started_at,
+      maxWallSeconds: live.row.max_wall_seconds,
+      maxSteps: live.policy.max_steps ?? settings.step_count_exceeded.max_steps,
+      steps: live.row.steps,
+    };
+    for (const detector of EXECUTION_DETECTORS) {
+      if (!detector.eventTypes.includes(event.type)) continue;
+      const ctx = {
+        settings,
+        execution: facts,
+        state: live.detectorStates.get(detector.failureClass),
+        touch: () => live.dirty.add(detector.failureClass),
+      };
+      const result = detector.observe(event, ctx);
+      // Detectors may replace their state object (e.g. create a window lazily).
+      live.detectorStates.set(detector.failureClass, ctx.state);
+      if (!result) continue;
+      for (const detection of Array.isArray(result) ? (result as Detection[]) : [result as Detection]) {
+        yield { failureClass: detector.failureClass, detection };
+      }
+    }
+    for (const finding of prepared.contentFindings) {
+      yield {
+        failureClass: finding.failure_class,
+        detection: { signature: finding.signature, severity: finding.severity, detail: { path: finding.path, event_id: event.id } },
+      };
+    }
+  }
+
+  /** Records a finding and queues it for D1. Returns true when it makes the execution halt. */
+  #record(live: LiveState, failureClass: FailureClass, detection: Detection, ts: number): boolean {
+    const severity = detection.severity ?? CLASS_INFO[failureClass].severity;
+    const key = `${failureClass}\u0000${detection.signature}`;
+    const isNew = !live.findingKeys.has(key);
+    const detail = JSON.stringify(detection.detail ?? {});
+    const eventId = typeof detection.detail?.event_id === "string" ? detection.detail.event_id : "";
+    if (isNew) {
+      live.findingKeys.add(key);
+      live.row.findings++;
+      this.#sql.exec(
+        "INSERT INTO findings (failure_class, signature, severity, first_seen, last_seen, occurrences, first_event_id, detail) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        failureClass,
+        detection.signature,
+        severity,
+        ts,
+        ts,
+        eventId,
+        detail,
+      );
+    } else {
+      const current = this.#sql
+        .exec<{ severity: string }>("SELECT severity FROM findings WHERE failure_class = ? AND signature = ?", failureClass, detection.signature)
+        .one();
+      this.#sql.exec(
+        "UPDATE findings SET occurrences = occurrences + 1, last_seen = max(last_seen, ?), severity = ?, detail = ? WHERE failure_class = ? AND signature = ?",
+        ts,
+        maxSeverity(current.severity as Severity, severity),
+        detail,
+        failureClass,
+        detection.signature,
+      );
+    }
+    this.#sql.exec(
+      "INSERT INTO outbox (failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      failureClass,
+      detection.signature,
+      severity,
+      ts,
+      isNew ? 1 : 0,
+      detail,
+    );
+    if (live.row.halt !== null || !isNew) return false;
+    return (JSON.parse(live.row.halt_on) as string[]).includes(failureClass);
+  }
+
+  #persist(live: LiveState): void {
+    const r = live.row;
+    this.#sql.exec(
+      `INSERT INTO execution (singleton, project_id, execution_id, name, tenant_id, parent_execution_id, release, environment, policy,
+         started_at, explicit_start, last_event_at, finished_at, status, steps, events, findings, halt, max_wall_seconds, halt_on)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (singleton) DO UPDATE SET name = excluded.name, tenant_id = excluded.tenant_id,
+         parent_execution_id = excluded.parent_execution_id, release = excluded.release, environment = excluded.environment,
+         policy = excluded.policy, started_at = excluded.started_at, explicit_start = excluded.explicit_start,
+         last_event_at = excluded.last_event_at, finished_at = excluded.finished_at, status = excluded.status,
+         steps = excluded.steps, events = excluded.events, findings = excluded.findings, halt = excluded.halt,
+         max_wall_seconds = excluded.max_wall_seconds, halt_on = excluded.halt_on`,
+      r.project_id,
+      r.execution_id,
+      r.name,
+      r.tenant_id,
+      r.parent_execution_id,
+      r.release,
+      r.environment,
+      r.policy,
+      r.started_at,
+      r.explicit_start,
+      r.last_event_at,
+      r.finished_at,
+      r.status,
+      r.steps,
+      r.events,
+      r.findings,
+      r.halt,
+      r.max_wall_seconds,
+      r.halt_on,
+    );
+    for (const failureClass of live.dirty) {
+      this.#sql.exec(
+        "INSERT INTO detector_state (failure_class, state) VALUES (?, ?) ON CONFLICT (failure_class) DO UPDATE SET state = excluded.state",
+        failureClass,
+        JSON.stringify(live.detectorStates.get(failureClass) ?? null),
+      );
+    }
+    live.dirty.clear();
+  }
+
+  /** Sets a timer; `keepEarlier` leaves an earlier due time in place (coalescing flushes). */
+  #schedule(kind: "flush" | "deadline", dueAt: number, keepEarlier = false): void {
+    this.#sql.exec(
+      `INSERT INTO timers (kind, due_at, attempts) VALUES (?, ?, 0)
+       ON CONFLICT (kind) DO UPDATE SET due_at = ${keepEarlier ? "min(due_at, excluded.due_at)" : "excluded.due_at"}`,
+      kind,
+      dueAt,
+    );
+  }
+
+  #scheduleDeadline(live: LiveState): void {
+    const budget = live.row.max_wall_seconds;
+    if (live.row.finished_at !== null || budget === null) {
+      this.#sql.exec("DELETE FROM timers WHERE kind = 'deadline'");
+      return;
+    }
+    const state = live.detectorStates.get("time_budget_exceeded") as { fired: boolean } | undefined;
+    if (state?.fired) return;
+    this.#schedule("deadline", live.row.started_at + budget * 1000 + 1);
+  }
+
+  async #armAlarm(): Promise<void> {
+    const next = this.#sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM timers").one().due;
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+  }
+}

@@ -1,0 +1,73 @@
+// Helpers for tests that go through the real Worker (exports.default.fetch), real Durable Objects
+// and the real D1 with its migrations.
+import { exports } from "cloudflare:workers";
+
+export const ADMIN = "dev-admin-token";
+export const BASE = "http://vigil.test";
+
+export interface TestProject {
+  project_id: string;
+  ingest_key: string;
+  read_key: string;
+}
+
+export function call(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set("authorization", `Bearer ${init.key}`);
+  return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
+}
+
+export async function createProject(name = "test project"): Promise<TestProject> {
+  const res = await call("/v1/admin/projects", {
+    method: "POST",
+    key: ADMIN,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`project creation failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as TestProject;
+}
+
+export type EventInput = Record<string, unknown> & { id: string; type: string; execution_id: string };
+
+export interface IngestBody {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; id: string | null; code: string; message: string; path: string }[];
+  directives: { execution_id: string; action: string; failure_class: string; signature: string; group_id: string }[];
+}
+
+export async function ingest(key: string, events: readonly unknown[]): Promise<{ status: number; body: IngestBody }> {
+  const res = await call("/v1/events", {
+    method: "POST",
+    key,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+  return { status: res.status, body: (await res.json()) as IngestBody };
+}
+
+export async function getJson<T = Record<string, unknown>>(path: string, key: string): Promise<{ status: number; body: T }> {
+  const res = await call(path, { key });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+let counter = 0;
+/** A unique execution id per call, so tests sharing storage never collide. */
+export function newExecutionId(prefix = "exec"): string {
+  counter++;
+  return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Events for one execution with sequential ids and timestamps one second apart. */
+export function eventFactory(executionId: string, start = Date.UTC(2026, 10, 1, 12)) {
+  let n = 0;
+  return (type: string, fields: Record<string, unknown> = {}): EventInput => {
+    n++;
+    return { id: `${executionId}-e${n}`, execution_id: executionId, type, timestamp: start + n * 1000, ...fields };
+  };
+}
+
+export function llmCall(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { provider: "openai", model: "gpt-4o", status: "ok", ...fields };
+}

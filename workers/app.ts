@@ -1,0 +1,50 @@
+// The Hono app: request ids, the one error envelope, and every route (one file each).
+import { Hono } from "hono";
+import type { AppEnv } from "./app-env.ts";
+import type { ErrorEnvelope } from "./errors.ts";
+import { ApiError } from "./errors.ts";
+import { registerAdminProjects } from "./routes/admin-projects.ts";
+import { registerExecutionGet } from "./routes/execution-get.ts";
+import { registerGroupGet } from "./routes/group-get.ts";
+import { registerGroupsList } from "./routes/groups-list.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerEventsIngest } from "./routes/events-ingest.ts";
+import { registerPlaybookGet } from "./routes/playbook-get.ts";
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    await next();
+    c.header("x-request-id", c.get("requestId"));
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? crypto.randomUUID();
+    const apiError =
+      error instanceof ApiError
+        ? error
+        : new ApiError("internal_error", "Something went wrong on our side; the request id helps us find it.");
+    if (!(error instanceof ApiError)) {
+      console.error(JSON.stringify({ message: "unhandled error", request_id: requestId, error: String(error), stack: (error as Error).stack }));
+    }
+    if (apiError.retryAfter !== undefined) c.header("retry-after", String(apiError.retryAfter));
+    c.header("x-request-id", requestId);
+    const body: ErrorEnvelope = { error: { code: apiError.code, message: apiError.message, request_id: requestId } };
+    return c.json(body, apiError.status);
+  });
+
+  app.notFound(() => {
+    throw new ApiError("not_found", "No such route.");
+  });
+
+  registerHealth(app);
+  registerAdminProjects(app);
+  registerEventsIngest(app);
+  registerGroupsList(app);
+  registerGroupGet(app);
+  registerExecutionGet(app);
+  registerPlaybookGet(app);
+  return app;
+}
