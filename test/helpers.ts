@@ -71,3 +71,27 @@ export function eventFactory(executionId: string, start = Date.UTC(2026, 10, 1, 
 export function llmCall(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return { provider: "openai", model: "gpt-4o", status: "ok", ...fields };
 }
+
+export interface FindingOut {
+  failure_class: string;
+  signature: string;
+  severity: string;
+  occurrences: number;
+  group_id: string;
+  detail: Record<string, unknown>;
+}
+
+/** Sends events (in batches of 100) and returns the execution's findings from the read API. */
+export async function findingsAfter(project: TestProject, executionId: string, events: readonly unknown[]): Promise<FindingOut[]> {
+  for (let i = 0; i < events.length; i += 100) {
+    const { status, body } = await ingest(project.ingest_key, events.slice(i, i + 100));
+    if (status !== 200) throw new Error(`ingest answered ${status}: ${JSON.stringify(body)}`);
+  }
+  const { status, body } = await getJson<{ findings: FindingOut[] }>(`/v1/executions/${encodeURIComponent(executionId)}`, project.read_key);
+  if (status !== 200) throw new Error(`execution read answered ${status}`);
+  return body.findings;
+}
+
+export function ofClass(findings: readonly FindingOut[], failureClass: string): FindingOut[] {
+  return findings.filter((f) => f.failure_class === failureClass);
+}

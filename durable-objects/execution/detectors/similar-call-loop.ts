@@ -1,39 +1,71 @@
-// similar_call_loop: the call's newest turns are nearly the same (character 3-gram cosine at or
-// above `similarity`) as those of at least `min_similar - 1` of the last `window` calls. Comparing
-// only the newest turns (text.ts) keeps growing conversations clean. The persisted state is the
-// window's texts; their vectors are rebuilt in memory after a wake-up.
+// similar_call_loop: the agent keeps doing nearly the same thing and getting nearly the same thing
+// back. A call counts as similar to an earlier one when both its action (its last assistant turn,
+// tool calls included) and its new input (the newest turns, JSON compared by values) reach the
+// character 3-gram cosine `similarity`; the detector fires when the call is similar to at least
+// `min_similar - 1` of the last `window` calls. New human input (a user turn) starts a new window:
+// a person asking again is a conversation, not a stuck agent. Growing history is never compared.
+// The persisted state is the window's texts; their vectors are rebuilt in memory after a wake-up.
 import type { GramVector } from "./text.ts";
-import { agentModelSignature, cleanSignaturePart, cosine, newestTurnText, trigramVector } from "./text.ts";
+import {
+  agentModelSignature,
+  cleanSignaturePart,
+  cosine,
+  hasNewUserTurn,
+  jsonValuesText,
+  lastActionText,
+  newestTurnText,
+  trigramVector,
+} from "./text.ts";
 import { defineDetector } from "./types.ts";
 
 /** Texts are capped so the window's cost and size stay bounded whatever the prompt size. */
 const MAX_COMPARED_CHARS = 2048;
 
-class SimilarityWindow {
-  readonly texts: string[];
-  readonly #vectors: GramVector[];
+interface CallTexts {
+  action: string;
+  input: string;
+}
 
-  constructor(texts: string[] = []) {
-    this.texts = texts;
-    this.#vectors = texts.map(trigramVector);
+interface CallVectors {
+  action: GramVector | null;
+  input: GramVector;
+}
+
+const vectorsOf = (t: CallTexts): CallVectors => ({ action: t.action ? trigramVector(t.action) : null, input: trigramVector(t.input) });
+
+class SimilarityWindow {
+  readonly calls: CallTexts[];
+  readonly #vectors: CallVectors[];
+
+  constructor(calls: CallTexts[] = []) {
+    this.calls = calls;
+    this.#vectors = calls.map(vectorsOf);
   }
 
-  /** Counts the window's entries similar to `text`, then adds it (dropping the oldest past `size`). */
-  compareAndAdd(text: string, threshold: number, size: number): number {
-    const vector = trigramVector(text);
+  clear(): void {
+    this.calls.length = 0;
+    this.#vectors.length = 0;
+  }
+
+  /** Counts the window's calls similar to `call`, then adds it (dropping the oldest past `size`). */
+  compareAndAdd(call: CallTexts, threshold: number, size: number): number {
+    const v = vectorsOf(call);
     let similar = 0;
-    for (const other of this.#vectors) if (cosine(vector, other) >= threshold) similar++;
-    this.texts.push(text);
-    this.#vectors.push(vector);
-    while (this.texts.length > size) {
-      this.texts.shift();
+    for (const other of this.#vectors) {
+      const actionSimilar = v.action === null || other.action === null ? v.action === other.action : cosine(v.action, other.action) >= threshold;
+      if (actionSimilar && cosine(v.input, other.input) >= threshold) similar++;
+    }
+    this.calls.push(call);
+    this.#vectors.push(v);
+    while (this.calls.length > size) {
+      this.calls.shift();
       this.#vectors.shift();
     }
     return similar;
   }
 
-  toJSON(): string[] {
-    return this.texts;
+  toJSON(): CallTexts[] {
+    return this.calls;
   }
 }
 
@@ -41,14 +73,19 @@ export const similarCallLoopDetector = defineDetector<SimilarityWindow | null>({
   failureClass: "similar_call_loop",
   eventTypes: ["llm_call"],
   initialState: () => null,
-  revive: (stored) => (Array.isArray(stored) ? new SimilarityWindow(stored as string[]) : null),
+  revive: (stored) => (Array.isArray(stored) ? new SimilarityWindow(stored as CallTexts[]) : null),
   observe(event, ctx) {
     if (event.type !== "llm_call") return null;
     const settings = ctx.settings.similar_call_loop;
-    const text = newestTurnText(event).slice(0, MAX_COMPARED_CHARS);
-    if (text.length < settings.min_chars) return null;
     const window = (ctx.state ??= new SimilarityWindow());
-    const similar = window.compareAndAdd(text, settings.similarity, settings.window);
+    if (hasNewUserTurn(event.messages)) {
+      window.clear();
+      ctx.touch();
+    }
+    const input = jsonValuesText(newestTurnText(event)).slice(0, MAX_COMPARED_CHARS);
+    if (input.length < settings.min_chars) return null;
+    const action = lastActionText(event.messages).slice(0, MAX_COMPARED_CHARS);
+    const similar = window.compareAndAdd({ action, input }, settings.similarity, settings.window);
     ctx.touch();
     if (similar + 1 < settings.min_similar) return null;
     return {

@@ -46,6 +46,85 @@ export function newestTurnText(event: { messages?: readonly Message[]; prompt?: 
   return event.prompt === undefined ? "" : contentText(event.prompt);
 }
 
+/**
+ * The text of a JSON document's values without its keys, for similarity: two results of one API
+ * share every key, so comparing raw JSON makes every lookup look like every other one.
+ */
+export function jsonValuesText(text: string): string {
+  const t = text.trim();
+  if (!(t.startsWith("{") || t.startsWith("["))) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return text;
+  }
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === "object") Object.values(v).forEach(walk);
+    else out.push(String(v));
+  };
+  walk(parsed);
+  return out.join(" ");
+}
+
+/**
+ * One tool call as `name(arguments)`, whatever the provider's envelope (OpenAI `function`,
+ * Anthropic `tool_use` parts, plain {name, arguments}); call ids and type tags are left out, since
+ * they differ on every call and say nothing about what the agent did.
+ */
+function toolCallText(call: unknown): string {
+  if (call === null || typeof call !== "object") return "";
+  const c = call as Record<string, unknown>;
+  const fn = (c.function && typeof c.function === "object" ? c.function : c) as Record<string, unknown>;
+  const args = fn.arguments ?? fn.args ?? fn.input ?? "";
+  return `${typeof fn.name === "string" ? fn.name : ""}(${typeof args === "string" ? args : JSON.stringify(args)})`;
+}
+
+/** The agent's last action in the call's history: its last assistant turn, with any tool calls. */
+export function lastActionText(messages: readonly Message[] | undefined): string {
+  if (!messages) return "";
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]! as Message & { tool_calls?: unknown; function_call?: unknown };
+    if (m.role !== "assistant" && m.role !== "model") continue;
+    const parts: string[] = [];
+    if (Array.isArray(m.content)) {
+      for (const part of m.content as unknown[]) {
+        const p = part as Record<string, unknown> | null;
+        if (p && p.type === "tool_use") parts.push(toolCallText(p));
+        else parts.push(contentText(part));
+      }
+    } else {
+      parts.push(contentText(m.content));
+    }
+    const calls = m.tool_calls ?? (m.function_call ? [m.function_call] : []);
+    if (Array.isArray(calls)) for (const call of calls) parts.push(toolCallText(call));
+    return parts.filter(Boolean).join("\n");
+  }
+  return "";
+}
+
+/**
+ * Whether a person spoke in the last exchange: a user turn after the assistant turn before the
+ * last one. Looking one exchange back covers agents that record no LLM call for the turn that only
+ * answered the user before acting again.
+ */
+export function hasNewUserTurn(messages: readonly Message[] | undefined): boolean {
+  if (!messages) return false;
+  let assistantTurns = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const role = messages[i]!.role;
+    if (role === "assistant" || role === "model") {
+      if (++assistantTurns === 2) return false;
+    } else if (role === "user" || role === "human") {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** cyrb53: a fast 53-bit string hash, stable across runtimes; collisions are negligible for the small windows it keys. */
 export function hash53(text: string, seed = 0): string {
   let h1 = 0xdeadbeef ^ seed;

@@ -1,7 +1,9 @@
 // token_waste: the same prompt (the first `prefix_chars` characters of the call's newest turns)
-// sent `min_repeats` or more times within the last `window` calls: tokens paid again for an answer
-// the agent already had. Short texts (acknowledgements, empty tool results) are not waste.
-import { CountingWindow, agentModelSignature, cleanSignaturePart, hash53, newestTurnText } from "./text.ts";
+// sent `min_repeats` or more times within the last `window` calls, after the same action (the
+// agent's last assistant turn): tokens paid again for an answer the agent already had. Different
+// actions that happen to return the same data are not waste, nor are short texts
+// (acknowledgements, empty tool results).
+import { CountingWindow, agentModelSignature, cleanSignaturePart, hash53, lastActionText, newestTurnText } from "./text.ts";
 import { defineDetector } from "./types.ts";
 
 export const tokenWasteDetector = defineDetector<CountingWindow | null>({
@@ -15,7 +17,7 @@ export const tokenWasteDetector = defineDetector<CountingWindow | null>({
     const prefix = newestTurnText(event).slice(0, settings.prefix_chars);
     if (prefix.length < settings.min_chars) return null;
     const window = (ctx.state ??= new CountingWindow(settings.window));
-    const count = window.add(hash53(prefix));
+    const count = window.add(hash53(`${lastActionText(event.messages)}\u0000${prefix}`));
     ctx.touch();
     if (count < settings.min_repeats) return null;
     return {
