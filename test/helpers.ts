@@ -95,3 +95,28 @@ export async function findingsAfter(project: TestProject, executionId: string, e
 export function ofClass(findings: readonly FindingOut[], failureClass: string): FindingOut[] {
   return findings.filter((f) => f.failure_class === failureClass);
 }
+
+/** Runs the execution object's alarm now (outbox flush to D1, deadline), as the runtime would. */
+export async function flushExecution(projectId: string, executionId: string): Promise<void> {
+  const { runDurableObjectAlarm } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  await runDurableObjectAlarm(env.EXECUTION.get(env.EXECUTION.idFromName(`${projectId}:${executionId}`)));
+}
+
+export interface GroupOut {
+  id: string;
+  failure_class: string;
+  signature: string;
+  status: string;
+  severity: string;
+  first_seen: string;
+  last_seen: string;
+  occurrences: number;
+  executions: number;
+}
+
+export async function listGroups(project: TestProject, query = ""): Promise<GroupOut[]> {
+  const { status, body } = await getJson<{ groups: GroupOut[] }>(`/v1/groups${query}`, project.read_key);
+  if (status !== 200) throw new Error(`groups answered ${status}`);
+  return body.groups;
+}

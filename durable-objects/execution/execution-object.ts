@@ -94,13 +94,11 @@ export class ExecutionObject extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         const live = this.#load(batch);
         for (const prepared of events) {
-          const written = this.#sql.exec(
-            "INSERT OR IGNORE INTO events (id, ts, body) VALUES (?, ?, ?)",
-            prepared.id,
-            prepared.ts,
-            prepared.json,
-          ).rowsWritten;
-          if (written === 0) {
+          // RETURNING says whether the row went in; a repeated id is a duplicate, never an error.
+          const inserted = this.#sql
+            .exec("INSERT INTO events (id, ts, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq", prepared.id, prepared.ts, prepared.json)
+            .toArray().length;
+          if (inserted === 0) {
             duplicates++;
             continue;
           }
@@ -484,9 +482,13 @@ export class ExecutionObject extends DurableObject<Env> {
     );
   }
 
+  /**
+   * Only runs that announced themselves with execution_started are expected to announce their end,
+   * so only they get a deadline; others are judged by their event timestamps alone.
+   */
   #scheduleDeadline(live: LiveState): void {
     const budget = live.row.max_wall_seconds;
-    if (live.row.finished_at !== null || budget === null) {
+    if (live.row.finished_at !== null || budget === null || live.row.explicit_start === 0) {
       this.#sql.exec("DELETE FROM timers WHERE kind = 'deadline'");
       return;
     }
