@@ -47,6 +47,11 @@ interface ExecutionRow {
   max_wall_seconds: number | null;
   /** JSON array: classes that halt this execution (policy halt_on plus the project's). */
   halt_on: string;
+  /**
+   * Server time when execution_started arrived. The stall deadline runs on this clock, so client
+   * clock skew or backfilled history never makes a live run look stalled.
+   */
+  started_arrival: number | null;
 }
 
 interface Policy {
@@ -252,7 +257,8 @@ export class ExecutionObject extends DurableObject<Env> {
       const live = this.#load(null);
       const budget = live.row.max_wall_seconds;
       const state = (live.detectorStates.get("time_budget_exceeded") ?? { fired: false }) as { fired: boolean };
-      if (budget === null || state.fired || now - live.row.started_at <= budget * 1000) return;
+      const since = live.row.started_arrival;
+      if (budget === null || since === null || state.fired || now - since <= budget * 1000) return;
       state.fired = true;
       live.detectorStates.set("time_budget_exceeded", state);
       this.#record(
@@ -260,7 +266,7 @@ export class ExecutionObject extends DurableObject<Env> {
         "time_budget_exceeded",
         {
           signature: timeBudgetSignature(live.row.name),
-          detail: { budget_seconds: budget, elapsed_seconds: Math.round((now - live.row.started_at) / 1000), reason: "no_events_before_deadline" },
+          detail: { budget_seconds: budget, elapsed_seconds: Math.round((now - since) / 1000), reason: "no_events_before_deadline" },
         },
         now,
       );
@@ -297,6 +303,7 @@ export class ExecutionObject extends DurableObject<Env> {
         halt: null,
         max_wall_seconds: null,
         halt_on: "[]",
+        started_arrival: null,
       };
     }
     const detectorStates = new Map<FailureClass, unknown>();
@@ -330,6 +337,7 @@ export class ExecutionObject extends DurableObject<Env> {
     if (event.type === "execution_started") {
       row.explicit_start = 1;
       row.started_at = event.ts;
+      row.started_arrival ??= Date.now();
       row.name = event.name ?? row.name;
       row.parent_execution_id = event.parent_execution_id ?? row.parent_execution_id;
       row.release = event.release ?? row.release;
@@ -434,14 +442,15 @@ export class ExecutionObject extends DurableObject<Env> {
     const r = live.row;
     this.#sql.exec(
       `INSERT INTO execution (singleton, project_id, execution_id, name, tenant_id, parent_execution_id, release, environment, policy,
-         started_at, explicit_start, last_event_at, finished_at, status, steps, events, findings, halt, max_wall_seconds, halt_on)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         started_at, explicit_start, last_event_at, finished_at, status, steps, events, findings, halt, max_wall_seconds, halt_on,
+         started_arrival)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET name = excluded.name, tenant_id = excluded.tenant_id,
          parent_execution_id = excluded.parent_execution_id, release = excluded.release, environment = excluded.environment,
          policy = excluded.policy, started_at = excluded.started_at, explicit_start = excluded.explicit_start,
          last_event_at = excluded.last_event_at, finished_at = excluded.finished_at, status = excluded.status,
          steps = excluded.steps, events = excluded.events, findings = excluded.findings, halt = excluded.halt,
-         max_wall_seconds = excluded.max_wall_seconds, halt_on = excluded.halt_on`,
+         max_wall_seconds = excluded.max_wall_seconds, halt_on = excluded.halt_on, started_arrival = excluded.started_arrival`,
       r.project_id,
       r.execution_id,
       r.name,
@@ -461,6 +470,7 @@ export class ExecutionObject extends DurableObject<Env> {
       r.halt,
       r.max_wall_seconds,
       r.halt_on,
+      r.started_arrival,
     );
     for (const failureClass of live.dirty) {
       this.#sql.exec(
@@ -488,13 +498,13 @@ export class ExecutionObject extends DurableObject<Env> {
    */
   #scheduleDeadline(live: LiveState): void {
     const budget = live.row.max_wall_seconds;
-    if (live.row.finished_at !== null || budget === null || live.row.explicit_start === 0) {
+    if (live.row.finished_at !== null || budget === null || live.row.started_arrival === null) {
       this.#sql.exec("DELETE FROM timers WHERE kind = 'deadline'");
       return;
     }
     const state = live.detectorStates.get("time_budget_exceeded") as { fired: boolean } | undefined;
     if (state?.fired) return;
-    this.#schedule("deadline", live.row.started_at + budget * 1000 + 1);
+    this.#schedule("deadline", live.row.started_arrival + budget * 1000 + 1);
   }
 
   async #armAlarm(): Promise<void> {

@@ -8,7 +8,8 @@ const MIGRATIONS: readonly string[] = [
      name TEXT, tenant_id TEXT, parent_execution_id TEXT, release TEXT, environment TEXT, policy TEXT,
      started_at INTEGER NOT NULL, explicit_start INTEGER NOT NULL, last_event_at INTEGER NOT NULL,
      finished_at INTEGER, status TEXT NOT NULL, steps INTEGER NOT NULL, events INTEGER NOT NULL,
-     findings INTEGER NOT NULL, halt TEXT, max_wall_seconds REAL, halt_on TEXT NOT NULL
+     findings INTEGER NOT NULL, halt TEXT, max_wall_seconds REAL, halt_on TEXT NOT NULL,
+     started_arrival INTEGER
    );
    CREATE TABLE events (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
