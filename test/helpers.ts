@@ -9,6 +9,7 @@ export interface TestProject {
   project_id: string;
   ingest_key: string;
   read_key: string;
+  admin_key: string;
 }
 
 export function call(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {

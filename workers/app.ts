@@ -9,7 +9,10 @@ import { registerGroupGet } from "./routes/group-get.ts";
 import { registerGroupsList } from "./routes/groups-list.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerEventsIngest } from "./routes/events-ingest.ts";
+import { registerKeysCreate } from "./routes/keys-create.ts";
 import { registerPlaybookGet } from "./routes/playbook-get.ts";
+import { registerSettingsDetectorsGet } from "./routes/settings-detectors-get.ts";
+import { registerSettingsDetectorsPut } from "./routes/settings-detectors-put.ts";
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -46,5 +49,8 @@ export function createApp(): Hono<AppEnv> {
   registerGroupGet(app);
   registerExecutionGet(app);
   registerPlaybookGet(app);
+  registerSettingsDetectorsGet(app);
+  registerSettingsDetectorsPut(app);
+  registerKeysCreate(app);
   return app;
 }

@@ -54,20 +54,64 @@ export const detectorSettingsSchema = z.object({
   semantic_loop: z
     .object({ min_repeats: z.number().int().min(2).default(3), window: z.number().int().min(10).max(1000).default(200) })
     .default({ min_repeats: 3, window: 200 }),
+  // Project-wide classes (durable-objects/project/detectors/).
+  provider_incident: z
+    .object({ min_tenants: z.number().int().min(1).default(2), window_minutes: z.number().int().min(1).max(1440).default(15) })
+    .default({ min_tenants: 2, window_minutes: 15 }),
+  hitl_rejection_spike: z
+    .object({
+      min_executions: z.number().int().min(1).default(5),
+      rejected_share: ratio.default(0.4),
+      edited_share: ratio.default(0.3),
+      window_minutes: z.number().int().min(1).max(1440).default(60),
+    })
+    .default({ min_executions: 5, rejected_share: 0.4, edited_share: 0.3, window_minutes: 60 }),
+  cost_velocity: z
+    .object({
+      /** Fires when a workload's mean cost per execution reaches this multiple of the prior window's. */
+      max_ratio: z.number().min(1).default(2),
+      window_minutes: z.number().int().min(5).max(10080).default(60),
+      min_executions: z.number().int().min(1).default(5),
+      /** Per-model prices (USD per million tokens), overriding the built-in table. */
+      prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() })).default({}),
+    })
+    .default({ max_ratio: 2, window_minutes: 60, min_executions: 5, prices: {} }),
+  drift: z
+    .object({
+      window_minutes: z.number().int().min(5).max(10080).default(60),
+      /** Total-variation distance between model shares (0..1) that counts as a model-mix shift. */
+      model_mix_distance: ratio.default(0.3),
+      /** Cosine distance between 3-gram profiles of prompts and outputs that counts as lexical drift. */
+      lexical_distance: ratio.default(0.25),
+      min_calls: z.number().int().min(1).default(30),
+    })
+    .default({ window_minutes: 60, model_mix_distance: 0.3, lexical_distance: 0.25, min_calls: 30 }),
+  tool_schema_drift: z
+    .object({ min_prior_calls: z.number().int().min(1).default(10), majority: ratio.default(2 / 3) })
+    .default({ min_prior_calls: 10, majority: 2 / 3 }),
 });
 
 export type DetectorSettings = z.infer<typeof detectorSettingsSchema>;
 
 export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = detectorSettingsSchema.parse({});
 
+/** Drops a field's default, so an override stores only what was set and later defaults still apply. */
+function withoutDefault(field: z.ZodType): z.ZodType {
+  return field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+}
+
 /** A partial override as stored per project: every key optional, nested objects partial. */
 export const detectorSettingsPatchSchema = z
   .object({
-    halt_on: detectorSettingsSchema.shape.halt_on.unwrap().optional(),
+    halt_on: (withoutDefault(detectorSettingsSchema.shape.halt_on) as z.ZodArray).optional(),
     ...Object.fromEntries(
       Object.entries(detectorSettingsSchema.shape)
         .filter(([k]) => k !== "halt_on")
-        .map(([k, v]) => [k, (v as z.ZodDefault<z.ZodObject>).unwrap().partial().strict().optional()]),
+        .map(([k, v]) => {
+          const inner = withoutDefault(v) as z.ZodObject;
+          const fields = Object.fromEntries(Object.entries(inner.shape).map(([f, t]) => [f, withoutDefault(t as z.ZodType).optional()]));
+          return [k, z.object(fields).strict().optional()];
+        }),
     ),
   })
   .strict();

@@ -124,10 +124,10 @@ describe("POST /v1/admin/projects", () => {
     expect(p.ingest_key).toMatch(/^vk_ingest_[a-z2-7]{32}$/);
     expect(p.read_key).toMatch(/^vk_read_[a-z2-7]{32}$/);
     const rows = await env.DB.prepare("SELECT key_hash, scope FROM api_keys WHERE project_id = ?").bind(p.project_id).all<{ key_hash: string; scope: string }>();
-    expect(rows.results.map((r) => r.scope).sort()).toEqual(["ingest", "read"]);
+    expect(rows.results.map((r) => r.scope).sort()).toEqual(["admin", "ingest", "read"]);
     for (const r of rows.results) {
       expect(r.key_hash).toMatch(/^[0-9a-f]{64}$/);
-      expect([p.ingest_key, p.read_key]).not.toContain(r.key_hash);
+      expect([p.ingest_key, p.read_key, p.admin_key]).not.toContain(r.key_hash);
     }
   });
 
