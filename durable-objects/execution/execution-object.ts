@@ -366,6 +366,7 @@ export class ExecutionObject extends DurableObject<Env> {
       startedAt: live.row.started_at,
       maxWallSeconds: live.row.max_wall_seconds,
       maxSteps: live.policy.max_steps ?? settings.step_count_exceeded.max_steps,
+      maxCostUsd: live.policy.max_cost_usd ?? null,
       steps: live.row.steps,
     };
     for (const detector of EXECUTION_DETECTORS) {

@@ -1,6 +1,7 @@
 // Every per-execution detector, in the order they see each event. Cross-execution classes live in
 // the project object (durable-objects/project/); content scanners run at the edge (workers/scanners/).
 import { contextOverflowDetector } from "./context-overflow.ts";
+import { costBudgetDetector } from "./cost-velocity.ts";
 import { crashDetector } from "./crash.ts";
 import { groundingFailureDetector } from "./grounding-failure.ts";
 import { hitlTimeoutDetector } from "./hitl-timeout.ts";
@@ -29,4 +30,5 @@ export const EXECUTION_DETECTORS: readonly ExecutionDetector<unknown>[] = [
   tokenWasteDetector,
   contextOverflowDetector,
   semanticLoopDetector,
+  costBudgetDetector,
 ] as unknown as readonly ExecutionDetector<unknown>[];

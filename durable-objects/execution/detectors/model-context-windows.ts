@@ -2,6 +2,7 @@
 // routing prefixes ("openai/", Bedrock's "us.anthropic.", "models/") are stripped before matching.
 // Projects add or override entries with settings.context_overflow.custom_windows.
 // Figures are the providers' documented standard windows (beta long-context modes excluded).
+import { lookupByPrefix, normaliseModelId } from "../../../workers/core/model-ids.ts";
 
 export const CONTEXT_WINDOWS: ReadonlyArray<readonly [prefix: string, tokens: number]> = [
   // Anthropic Claude
@@ -69,24 +70,10 @@ export const CONTEXT_WINDOWS: ReadonlyArray<readonly [prefix: string, tokens: nu
   ["mistral-7b", 32_768],
 ];
 
-const BY_LENGTH = [...CONTEXT_WINDOWS].sort((a, b) => b[0].length - a[0].length);
-
-export function normaliseModelId(model: string): string {
-  let id = model.trim().toLowerCase();
-  const slash = id.lastIndexOf("/");
-  if (slash >= 0) id = id.slice(slash + 1);
-  return id.replace(/^(?:[a-z]{2}\.)?(?:anthropic|meta|mistral|google)\./, "");
-}
-
 /** The model's context window in tokens, or null when neither the project nor the registry knows it. */
 export function contextWindowFor(model: string, custom: Readonly<Record<string, number>> = {}): number | null {
   const exact = custom[model];
   if (exact !== undefined) return exact;
-  const id = normaliseModelId(model);
-  const customNormalised = Object.entries(custom)
-    .map(([k, v]) => [normaliseModelId(k), v] as const)
-    .sort((a, b) => b[0].length - a[0].length);
-  for (const [prefix, tokens] of customNormalised) if (id.startsWith(prefix)) return tokens;
-  for (const [prefix, tokens] of BY_LENGTH) if (id.startsWith(prefix)) return tokens;
-  return null;
+  const customNormalised = Object.entries(custom).map(([k, v]) => [normaliseModelId(k), v] as const);
+  return lookupByPrefix(customNormalised, model) ?? lookupByPrefix(CONTEXT_WINDOWS, model);
 }

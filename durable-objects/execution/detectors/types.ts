@@ -12,6 +12,8 @@ export interface ExecutionFacts {
   startedAt: number;
   maxWallSeconds: number | null;
   maxSteps: number | null;
+  /** policy.max_cost_usd: the run's absolute budget, if it has one. */
+  maxCostUsd: number | null;
   /** LLM and tool calls so far, including the current event. */
   steps: number;
 }
