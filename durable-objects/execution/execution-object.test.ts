@@ -77,8 +77,9 @@ describe("execution object", () => {
     await runInDurableObject(stubFor(project.project_id, id), async (_obj: ExecutionObject, state) => {
       for (const row of saved) {
         state.storage.sql.exec(
-          "INSERT INTO outbox (seq, failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO outbox (seq, execution_id, failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           row.seq!,
+          row.execution_id!,
           row.failure_class!,
           row.signature!,
           row.severity!,

@@ -13,7 +13,7 @@ import type { VigilEvent } from "../../workers/ingest/event-schema.ts";
 import { EXECUTION_DETECTORS } from "./detectors/index.ts";
 import { timeBudgetSignature } from "./detectors/time-budget-exceeded.ts";
 import type { Detection, ExecutionFacts, ObservedEvent } from "./detectors/types.ts";
-import { flushOutbox } from "./outbox.ts";
+import { flushOutbox } from "../shared/outbox.ts";
 import type {
   ExecutionBatch,
   ExecutionBatchResult,
@@ -232,7 +232,7 @@ export class ExecutionObject extends DurableObject<Env> {
       return;
     }
     try {
-      const more = await flushOutbox(this.#sql, this.env.DB, row);
+      const more = await flushOutbox(this.#sql, this.env.DB, { projectId: row.project_id, source: `${row.project_id}:${row.execution_id}`, snapshot: row });
       if (more) this.#schedule("flush", Date.now());
       else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
     } catch (error) {
@@ -427,7 +427,8 @@ export class ExecutionObject extends DurableObject<Env> {
       );
     }
     this.#sql.exec(
-      "INSERT INTO outbox (failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO outbox (execution_id, failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      live.row.execution_id,
       failureClass,
       detection.signature,
       severity,

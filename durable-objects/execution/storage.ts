@@ -1,6 +1,8 @@
 // The execution object's SQLite schema, created by one idempotent, versioned migrate(). Each step
 // runs once; re-running is a no-op. Documented in storage-schema.md.
 
+import { OUTBOX_TABLE_SQL } from "../shared/outbox.ts";
+
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE execution (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
@@ -25,11 +27,7 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (failure_class, signature)
    );
    CREATE TABLE detector_state (failure_class TEXT PRIMARY KEY, state TEXT NOT NULL);
-   CREATE TABLE outbox (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     failure_class TEXT NOT NULL, signature TEXT NOT NULL, severity TEXT NOT NULL,
-     ts INTEGER NOT NULL, new_execution INTEGER NOT NULL, detail TEXT NOT NULL
-   );
+   ${OUTBOX_TABLE_SQL}
    CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);`,
 ];
 
