@@ -121,3 +121,29 @@ export async function listGroups(project: TestProject, query = ""): Promise<Grou
   if (status !== 200) throw new Error(`groups answered ${status}`);
   return body.groups;
 }
+
+/** Runs the project object's alarm now (its outbox flush to D1). */
+export async function flushProject(projectId: string): Promise<void> {
+  const { runDurableObjectAlarm } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  await runDurableObjectAlarm(env.PROJECT.get(env.PROJECT.idFromName(projectId)));
+}
+
+/** Sends events in batches of 100 (expecting 200) and flushes the project object. */
+export async function sendAll(project: TestProject, events: readonly unknown[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 100) {
+    const { status, body } = await ingest(project.ingest_key, events.slice(i, i + 100));
+    if (status !== 200) throw new Error(`ingest answered ${status}: ${JSON.stringify(body)}`);
+  }
+  await flushProject(project.project_id);
+}
+
+let eventSeq = 0;
+/** One event with a unique id at an explicit time, for tests that control the clock. */
+export function at(ts: number, executionId: string, type: string, fields: Record<string, unknown> = {}): EventInput {
+  eventSeq++;
+  return { id: `ev-${eventSeq}-${crypto.randomUUID().slice(0, 6)}`, execution_id: executionId, type, timestamp: ts, ...fields };
+}
+
+export const MINUTE = 60_000;
+export const T0 = Date.UTC(2026, 10, 10, 9);

@@ -4,10 +4,13 @@ import type { AppEnv } from "./app-env.ts";
 import type { ErrorEnvelope } from "./errors.ts";
 import { ApiError } from "./errors.ts";
 import { registerAdminProjects } from "./routes/admin-projects.ts";
+import { registerDriftBaselineCreate } from "./routes/drift-baseline-create.ts";
 import { registerExecutionGet } from "./routes/execution-get.ts";
+import { registerExecutionTopologyGet } from "./routes/execution-topology-get.ts";
 import { registerGroupGet } from "./routes/group-get.ts";
 import { registerGroupsList } from "./routes/groups-list.ts";
 import { registerHealth } from "./routes/health.ts";
+import { registerIngestHealthGet } from "./routes/ingest-health-get.ts";
 import { registerEventsIngest } from "./routes/events-ingest.ts";
 import { registerKeysCreate } from "./routes/keys-create.ts";
 import { registerPlaybookGet } from "./routes/playbook-get.ts";
@@ -52,5 +55,8 @@ export function createApp(): Hono<AppEnv> {
   registerSettingsDetectorsGet(app);
   registerSettingsDetectorsPut(app);
   registerKeysCreate(app);
+  registerExecutionTopologyGet(app);
+  registerDriftBaselineCreate(app);
+  registerIngestHealthGet(app);
   return app;
 }

@@ -1,7 +1,20 @@
-// One Durable Object per project: the project-wide view that no single execution has. For now it
-// keeps ingest health (accepted, rejected, duplicates, ignored) in hourly buckets; the
-// cross-execution windows of later detectors live here too. Stored shapes: storage-schema.md.
+// One Durable Object per project: the view no single execution has. It receives one `observe` call
+// per ingest request with that request's project signals, keeps sliding windows and baselines in its
+// SQLite (indexed, rolled by one alarm), runs the project-wide detectors, and hands findings to D1
+// through the same exactly-once outbox as the execution objects. It also keeps ingest health and the
+// multi-agent topology. Stored shapes: storage-schema.md beside this file.
 import { DurableObject } from "cloudflare:workers";
+import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
+import { CLASS_INFO } from "../../workers/core/failure-classes.ts";
+import { flushOutbox } from "../shared/outbox.ts";
+import type { driftWindowSummary } from "./drift-baseline.ts";
+import { snapshotDriftBaseline } from "./drift-baseline.ts";
+import { PROJECT_DETECTORS } from "./detectors/index.ts";
+import type { ProjectDetectorContext, ProjectFinding } from "./detectors/types.ts";
+import type { ProjectSignal } from "./signals.ts";
+import { TOPOLOGY_RETENTION_MS, WINDOW_RETENTION_MS, migrateProjectStorage } from "./storage.ts";
+import type { TopologyExecution } from "./topology.ts";
+import { MAX_SUBTREE, recordTopology, rootOf, subtreeOf } from "./topology.ts";
 
 export interface IngestCounts {
   accepted: number;
@@ -16,19 +29,36 @@ export interface IngestHealth extends IngestCounts {
   rejected_by_code: Record<string, number>;
 }
 
-const HOUR_MS = 3_600_000;
-/** Buckets older than this are dropped when new ones are written: 35 days covers monthly views. */
-const RETENTION_MS = 35 * 24 * HOUR_MS;
+export interface TopologyNode {
+  execution_id: string;
+  name: string | null;
+  agent: string | null;
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  children: TopologyNode[];
+}
 
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE ingest_health (
-     hour INTEGER NOT NULL,            -- epoch ms of the start of the hour
-     code TEXT NOT NULL,               -- '' for the totals row, else a rejection code
-     accepted INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
-     duplicates INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, code)
-   );`,
-];
+export interface TopologyView {
+  root_execution_id: string;
+  nodes: number;
+  truncated: boolean;
+  tree: TopologyNode;
+  handoffs: { execution_id: string; from_agent: string; to_agent: string; child_execution_id: string | null }[];
+}
+
+const HOUR_MS = 3_600_000;
+/** Ingest-health buckets older than this are dropped as new ones are written. */
+const HEALTH_RETENTION_MS = 35 * 24 * HOUR_MS;
+const PURGE_EVERY_MS = HOUR_MS;
+const FLUSH_RETRY_MAX_MS = 5 * 60_000;
+/**
+ * Rows deleted per table per purge alarm. A DO request has 30 s of CPU; deleting a few thousand
+ * indexed rows takes milliseconds, and a backlog simply continues at the next hourly alarm.
+ */
+const PURGE_BATCH = 5_000;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class ProjectObject extends DurableObject<Env> {
   #sql: SqlStorage;
@@ -36,20 +66,42 @@ export class ProjectObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
-    void ctx.blockConcurrencyWhile(async () => this.#migrate());
+    void ctx.blockConcurrencyWhile(async () => migrateProjectStorage(this.#sql));
   }
 
-  #migrate(): void {
-    this.#sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const current = this.#sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
-    if (current === 0) this.#sql.exec("INSERT INTO schema_version (version) VALUES (0)");
-    for (let v = current; v < MIGRATIONS.length; v++) {
-      this.#sql.exec(MIGRATIONS[v]!);
-      this.#sql.exec("UPDATE schema_version SET version = ?", v + 1);
-    }
+  /**
+   * The project signals of one ingest request. Signals already seen (a replayed batch) are skipped,
+   * so every window counts an event once. Durable when it returns.
+   */
+  async observe(input: { projectId: string; settings: DetectorSettings; signals: readonly ProjectSignal[] }): Promise<{ findings: number }> {
+    let findings = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.#sql.exec("INSERT INTO meta (key, value) VALUES ('project_id', ?) ON CONFLICT (key) DO NOTHING", input.projectId);
+      const fresh: ProjectSignal[] = [];
+      for (const s of input.signals) {
+        const inserted = this.#sql
+          .exec("INSERT INTO signal_seen (event_id, kind, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING ts", s.event_id, s.kind, s.ts)
+          .toArray().length;
+        if (inserted > 0) fresh.push(s);
+      }
+      if (fresh.length === 0) return;
+      recordTopology(this.#sql, fresh);
+      for (const detector of PROJECT_DETECTORS) {
+        const mine = fresh.filter((s) => detector.kinds.includes(s.kind));
+        if (mine.length === 0) continue;
+        detector.observe(mine, this.#context(input.settings, (f) => {
+          this.#record(detector.failureClass, f);
+          findings++;
+        }));
+      }
+      if (findings > 0) this.#schedule("flush", Date.now());
+      this.#schedule("purge", Date.now() + PURGE_EVERY_MS, true);
+    });
+    await this.#armAlarm();
+    return { findings };
   }
 
-  /** One call per ingest request (never per event). */
+  /** One call per ingest request (never per event), off the response path. */
   async recordIngest(counts: IngestCounts, rejectedByCode: Record<string, number>, at: number = Date.now()): Promise<void> {
     const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
     const upsert = `INSERT INTO ingest_health (hour, code, accepted, rejected, duplicates, ignored) VALUES (?, ?, ?, ?, ?, ?)
@@ -57,7 +109,7 @@ export class ProjectObject extends DurableObject<Env> {
         duplicates = duplicates + excluded.duplicates, ignored = ignored + excluded.ignored`;
     this.#sql.exec(upsert, hour, "", counts.accepted, counts.rejected, counts.duplicates, counts.ignored);
     for (const [code, n] of Object.entries(rejectedByCode)) this.#sql.exec(upsert, hour, code, 0, n, 0, 0);
-    this.#sql.exec("DELETE FROM ingest_health WHERE hour < ?", hour - RETENTION_MS);
+    this.#sql.exec("DELETE FROM ingest_health WHERE hour < ?", hour - HEALTH_RETENTION_MS);
   }
 
   async ingestHealth(hours: number, now: number = Date.now()): Promise<IngestHealth> {
@@ -78,5 +130,163 @@ export class ProjectObject extends DurableObject<Env> {
       ignored: total.ignored,
       rejected_by_code: Object.fromEntries(rows.filter((r) => r.code !== "").map((r) => [r.code, r.rejected])),
     };
+  }
+
+  /** The tree `executionId` belongs to, from its root; null when the project never saw it. */
+  async topology(executionId: string): Promise<TopologyView | null> {
+    const known = this.#sql.exec("SELECT 1 FROM topology_executions WHERE execution_id = ?", executionId).toArray().length > 0;
+    if (!known) return null;
+    const root = rootOf(this.#sql, executionId);
+    const members = subtreeOf(this.#sql, root);
+    const byParent = new Map<string | null, TopologyExecution[]>();
+    for (const m of members) {
+      const key = m.execution_id === root ? null : m.parent_execution_id;
+      byParent.set(key, [...(byParent.get(key) ?? []), m]);
+    }
+    const build = (e: TopologyExecution): TopologyNode => ({
+      execution_id: e.execution_id,
+      name: e.name,
+      agent: e.agent,
+      status: e.status,
+      started_at: iso(e.started_ts),
+      finished_at: iso(e.finished_ts),
+      children: (byParent.get(e.execution_id) ?? []).filter((c) => c.execution_id !== root).map(build),
+    });
+    const ids = members.map((m) => m.execution_id);
+    const handoffs: TopologyView["handoffs"] = [];
+    for (let i = 0; i < ids.length; i += 90) {
+      const chunk = ids.slice(i, i + 90);
+      for (const h of this.#sql.exec<{ execution_id: string; from_agent: string; to_agent: string; child_execution_id: string | null }>(
+        `SELECT execution_id, from_agent, to_agent, child_execution_id FROM topology_handoffs WHERE execution_id IN (${chunk.map(() => "?").join(",")}) ORDER BY ts`,
+        ...chunk,
+      )) {
+        handoffs.push({ ...h });
+      }
+    }
+    return { root_execution_id: root, nodes: members.length, truncated: members.length >= MAX_SUBTREE, tree: build(members[0]!), handoffs };
+  }
+
+  /** Makes the current window the drift baseline (after an intended change of models or prompts). */
+  async snapshotDriftBaseline(settings: DetectorSettings, now: number = Date.now()) {
+    let summary: ReturnType<typeof driftWindowSummary> | null = null;
+    this.ctx.storage.transactionSync(() => {
+      summary = snapshotDriftBaseline(this.#sql, settings, now);
+      this.#sql.exec("DELETE FROM detector_state WHERE key IN ('drift:model_mix', 'drift:lexical')");
+    });
+    return summary!;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due = this.#sql.exec<{ kind: string; attempts: number }>("SELECT kind, attempts FROM timers WHERE due_at <= ?", now).toArray();
+    for (const timer of due) {
+      if (timer.kind === "purge") this.#purge(now);
+      if (timer.kind === "flush") await this.#flush(timer.attempts);
+    }
+    await this.#armAlarm();
+  }
+
+  #context(settings: DetectorSettings, emit: (f: ProjectFinding) => void): ProjectDetectorContext {
+    const sql = this.#sql;
+    return {
+      sql,
+      settings,
+      emit,
+      state: {
+        get<T>(key: string): T | undefined {
+          const row = sql.exec<{ value: string }>("SELECT value FROM detector_state WHERE key = ?", key).toArray()[0];
+          return row ? (JSON.parse(row.value) as T) : undefined;
+        },
+        set(key: string, value: unknown): void {
+          sql.exec("INSERT INTO detector_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, JSON.stringify(value));
+        },
+        delete(key: string): void {
+          sql.exec("DELETE FROM detector_state WHERE key = ?", key);
+        },
+      },
+      claimOnce(key: string): boolean {
+        return sql.exec("INSERT INTO fired_once (key, ts) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING ts", key, Date.now()).toArray().length > 0;
+      },
+    };
+  }
+
+  #record(failureClass: keyof typeof CLASS_INFO, f: ProjectFinding): void {
+    const isNew =
+      this.#sql
+        .exec(
+          "INSERT INTO finding_members (failure_class, signature, execution_id, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING ts",
+          failureClass,
+          f.signature,
+          f.execution_id,
+          f.ts,
+        )
+        .toArray().length > 0;
+    this.#sql.exec(
+      "INSERT INTO outbox (execution_id, failure_class, signature, severity, ts, new_execution, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      f.execution_id,
+      failureClass,
+      f.signature,
+      f.severity ?? CLASS_INFO[failureClass].severity,
+      f.ts,
+      isNew ? 1 : 0,
+      JSON.stringify(f.detail),
+    );
+  }
+
+  async #flush(attempts: number): Promise<void> {
+    const projectId = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'project_id'").toArray()[0]?.value;
+    if (!projectId) {
+      this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
+      return;
+    }
+    try {
+      const more = await flushOutbox(this.#sql, this.env.DB, { projectId, source: `project:${projectId}`, snapshot: null });
+      if (more) this.#schedule("flush", Date.now());
+      else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
+    } catch (error) {
+      const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
+      console.warn(JSON.stringify({ message: "project outbox flush to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
+      this.#sql.exec(
+        "INSERT INTO timers (kind, due_at, attempts) VALUES ('flush', ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
+        Date.now() + delay,
+        attempts + 1,
+      );
+    }
+  }
+
+  /** Rolls every window: rows older than their retention go, a bounded number per run. */
+  #purge(now: number): void {
+    const windowCut = now - WINDOW_RETENTION_MS;
+    const bucketCut = Math.floor(windowCut / (5 * 60_000));
+    const topologyCut = now - TOPOLOGY_RETENTION_MS;
+    const limited = (table: string, column: string, cut: number) =>
+      this.#sql.exec(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${PURGE_BATCH})`, cut);
+    limited("signal_seen", "ts", windowCut);
+    limited("provider_errors", "ts", windowCut);
+    limited("hitl_responses", "ts", windowCut);
+    limited("execution_costs", "first_ts", windowCut);
+    limited("model_usage", "bucket", bucketCut);
+    limited("lexical_profile", "bucket", bucketCut);
+    limited("topology_handoffs", "ts", topologyCut);
+    limited("topology_executions", "updated_ts", topologyCut);
+    limited("finding_members", "ts", topologyCut);
+    limited("fired_once", "ts", topologyCut);
+    this.#schedule("purge", now + PURGE_EVERY_MS);
+  }
+
+  #schedule(kind: "flush" | "purge", dueAt: number, keepExisting = false): void {
+    this.#sql.exec(
+      `INSERT INTO timers (kind, due_at, attempts) VALUES (?, ?, 0)
+       ON CONFLICT (kind) DO ${keepExisting ? "NOTHING" : "UPDATE SET due_at = excluded.due_at"}`,
+      kind,
+      dueAt,
+    );
+  }
+
+  async #armAlarm(): Promise<void> {
+    const next = this.#sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM timers").one().due;
+    if (next === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
   }
 }

@@ -81,11 +81,15 @@ export const detectorSettingsSchema = z.object({
       window_minutes: z.number().int().min(5).max(10080).default(60),
       /** Total-variation distance between model shares (0..1) that counts as a model-mix shift. */
       model_mix_distance: ratio.default(0.3),
-      /** Cosine distance between 3-gram profiles of prompts and outputs that counts as lexical drift. */
-      lexical_distance: ratio.default(0.25),
+      /**
+       * Cosine distance between 3-gram profiles of prompts and outputs that counts as lexical drift.
+       * Measured on real chat turns (docs/decisions/0003): windows of 30 tau-bench airline turns sit
+       * at most 0.086 from each other; 30 off-topic role prompts at least 0.128.
+       */
+      lexical_distance: ratio.default(0.11),
       min_calls: z.number().int().min(1).default(30),
     })
-    .default({ window_minutes: 60, model_mix_distance: 0.3, lexical_distance: 0.25, min_calls: 30 }),
+    .default({ window_minutes: 60, model_mix_distance: 0.3, lexical_distance: 0.11, min_calls: 30 }),
   tool_schema_drift: z
     .object({ min_prior_calls: z.number().int().min(1).default(10), majority: ratio.default(2 / 3) })
     .default({ min_prior_calls: 10, majority: 2 / 3 }),

@@ -1,8 +1,10 @@
-// Hands prepared events to their execution objects (one RPC per execution per request) and folds
-// the answers into the ingest response of spec 4.3. Shared by native and OpenTelemetry ingest.
+// Hands prepared events to their execution objects (one RPC per execution per request) and the
+// request's project signals to the project object (one RPC per request), in parallel, and folds the
+// answers into the ingest response of spec 4.3. Shared by native and OpenTelemetry ingest. Both
+// kinds of object deduplicate by event id, so a retried request is always safe.
 import type { DetectorSettings } from "../core/detector-settings.ts";
 import { ApiError } from "../errors.ts";
-import type { HaltDirective } from "../../durable-objects/execution/rpc-types.ts";
+import type { ExecutionBatchResult, HaltDirective } from "../../durable-objects/execution/rpc-types.ts";
 import type { PreparedBatch, Rejection } from "./prepare-events.ts";
 
 export interface IngestOutcome {
@@ -16,17 +18,23 @@ export function executionStub(env: Env, projectId: string, executionId: string) 
   return env.EXECUTION.get(env.EXECUTION.idFromName(`${projectId}:${executionId}`));
 }
 
-export async function dispatchToExecutions(
-  env: Env,
-  projectId: string,
-  settings: DetectorSettings,
-  batch: PreparedBatch,
-): Promise<IngestOutcome> {
-  const results = await Promise.allSettled(
-    [...batch.byExecution].map(([executionId, events]) =>
+export function projectStub(env: Env, projectId: string) {
+  return env.PROJECT.get(env.PROJECT.idFromName(projectId));
+}
+
+export async function dispatchBatch(env: Env, projectId: string, settings: DetectorSettings, batch: PreparedBatch): Promise<IngestOutcome> {
+  const observed =
+    batch.signals.length > 0 ? projectStub(env, projectId).observe({ projectId, settings, signals: batch.signals }) : Promise.resolve(null);
+  const [project, ...results] = await Promise.allSettled([
+    observed,
+    ...[...batch.byExecution].map(([executionId, events]) =>
       executionStub(env, projectId, executionId).ingest({ projectId, executionId, settings, events }),
     ),
-  );
+  ]);
+  if (project?.status === "rejected") {
+    console.error(JSON.stringify({ message: "project object failed during ingest", error: String(project.reason) }));
+    throw new ApiError("unavailable", "Storage is briefly unavailable; retry the request.", { retryAfter: 1 });
+  }
   let accepted = 0;
   let duplicates = batch.duplicatesInRequest;
   const directives: HaltDirective[] = [];
@@ -37,9 +45,13 @@ export async function dispatchToExecutions(
       console.error(JSON.stringify({ message: "execution object failed during ingest", error: String(result.reason) }));
       throw new ApiError("unavailable", "Storage is briefly unavailable; retry the request.", { retryAfter: 1 });
     }
-    accepted += result.value.accepted;
-    duplicates += result.value.duplicates;
-    if (result.value.directive) directives.push(result.value.directive);
+    const value = result.value as ExecutionBatchResult;
+    accepted += value.accepted;
+    duplicates += value.duplicates;
+    if (value.directive) directives.push(value.directive);
   }
   return { accepted, duplicates, rejected: batch.rejected, directives };
 }
+
+/** Former name, kept while the OTLP route moves to dispatchBatch. */
+export const dispatchToExecutions = dispatchBatch;

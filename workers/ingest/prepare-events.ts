@@ -2,6 +2,8 @@
 // costs the good ones beside it; messages are written here, never raw validator output.
 import type { z } from "zod";
 import type { PreparedEvent } from "../../durable-objects/execution/rpc-types.ts";
+import type { ProjectSignal } from "../../durable-objects/project/signals.ts";
+import { projectSignalsOf } from "./project-signals.ts";
 import { EVENT_TYPES, eventSchema } from "./event-schema.ts";
 import { scanContent } from "./content-scan.ts";
 
@@ -25,6 +27,8 @@ export interface PreparedBatch {
   rejected: Rejection[];
   /** Repeats of an id within this same request: duplicates, never errors. */
   duplicatesInRequest: number;
+  /** What the project object needs from these events (idempotent by event id). */
+  signals: ProjectSignal[];
 }
 
 const encoder = new TextEncoder();
@@ -79,6 +83,7 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, arri
   const seen = new Set<string>();
   let duplicatesInRequest = 0;
   const measure = bodyBytes > MAX_EVENT_BYTES;
+  const signals: ProjectSignal[] = [];
 
   items.forEach((item, index) => {
     const rawId = item !== null && typeof item === "object" ? (item as Record<string, unknown>).id : undefined;
@@ -115,10 +120,11 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, arri
     }
     seen.add(event.id);
     const scanned = scanContent(event as Record<string, unknown>);
+    for (const signal of projectSignalsOf(scanned.event as typeof event, ts)) signals.push(signal);
     const prepared: PreparedEvent = { id: event.id, ts, json: JSON.stringify(scanned.event), contentFindings: scanned.findings };
     const list = byExecution.get(event.execution_id);
     if (list) list.push(prepared);
     else byExecution.set(event.execution_id, [prepared]);
   });
-  return { byExecution, rejected, duplicatesInRequest };
+  return { byExecution, rejected, duplicatesInRequest, signals };
 }

@@ -3,7 +3,7 @@
 import type { App } from "../app-env.ts";
 import { requireProject } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
-import { dispatchToExecutions } from "../ingest/dispatch.ts";
+import { dispatchBatch } from "../ingest/dispatch.ts";
 import { MAX_EVENTS_PER_REQUEST, prepareEvents } from "../ingest/prepare-events.ts";
 import { readBody } from "../ingest/read-body.ts";
 import { recordIngestHealth } from "../ingest/ingest-health.ts";
@@ -26,7 +26,7 @@ export function registerEventsIngest(app: App): void {
       throw new ApiError("too_many_events", `At most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${events.length}.`);
     }
     const batch = prepareEvents(events, bytes.byteLength);
-    const outcome = await dispatchToExecutions(c.env, caller.projectId, caller.settings, batch);
+    const outcome = await dispatchBatch(c.env, caller.projectId, caller.settings, batch);
     c.executionCtx.waitUntil(recordIngestHealth(c.env, caller.projectId, outcome, 0));
     return c.json(
       {

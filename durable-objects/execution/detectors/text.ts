@@ -170,6 +170,26 @@ export function cosine(a: GramVector, b: GramVector): number {
   return dot / (a.norm * b.norm);
 }
 
+/** Dimensions of the hashed 3-gram profiles the drift detector sums over many calls. */
+export const PROFILE_BUCKETS = 512;
+
+/**
+ * Hashed character 3-gram counts of `text` as a flat [bucket, count, ...] list: a fixed-size
+ * profile that sums across thousands of calls in bounded space.
+ */
+export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): number[] {
+  const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
+  const counts = new Map<number, number>();
+  for (let i = 0; i + 3 <= folded.length; i++) {
+    const h = (Math.imul(folded.charCodeAt(i), 961) + Math.imul(folded.charCodeAt(i + 1), 31) + folded.charCodeAt(i + 2)) >>> 0;
+    const b = h % buckets;
+    counts.set(b, (counts.get(b) ?? 0) + 1);
+  }
+  const flat: number[] = [];
+  for (const [b, c] of counts) flat.push(b, c);
+  return flat;
+}
+
 /**
  * A bounded window of recent keys with their counts in it. Stored as the key ring only; counts are
  * derived on load, so the persisted state stays one small array.
