@@ -147,3 +147,26 @@ export function at(ts: number, executionId: string, type: string, fields: Record
 
 export const MINUTE = 60_000;
 export const T0 = Date.UTC(2026, 10, 10, 9);
+
+export async function patchGroup(project: TestProject, groupId: string, change: Record<string, unknown>, key = project.admin_key) {
+  const res = await call(`/v1/groups/${groupId}`, { method: "PATCH", key, headers: { "content-type": "application/json" }, body: JSON.stringify(change) });
+  return { status: res.status, body: (await res.json()) as { group: GroupOut & Record<string, unknown>; error?: { code: string; message: string } } };
+}
+
+export async function postJson(path: string, key: string, body: unknown) {
+  const res = await call(path, { method: "POST", key, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Runs the project object's alarm with every timer and delivery made due now. */
+export async function deliverNow(projectId: string): Promise<void> {
+  const { runDurableObjectAlarm, runInDurableObject } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  const stub = env.PROJECT.get(env.PROJECT.idFromName(projectId));
+  await runInDurableObject(stub, async (_o, state) => {
+    state.storage.sql.exec("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'");
+    state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE kind = 'deliver'");
+    await state.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(stub);
+}

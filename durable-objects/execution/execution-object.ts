@@ -13,7 +13,12 @@ import type { VigilEvent } from "../../workers/ingest/event-schema.ts";
 import { EXECUTION_DETECTORS } from "./detectors/index.ts";
 import { timeBudgetSignature } from "./detectors/time-budget-exceeded.ts";
 import type { Detection, ExecutionFacts, ObservedEvent } from "./detectors/types.ts";
+import type { NotificationIntent } from "../shared/notifications.ts";
 import { flushOutbox } from "../shared/outbox.ts";
+import { LOOP_CLASSES } from "../../workers/core/loop-classes.ts";
+import type { ModelPrice } from "../../workers/core/model-prices.ts";
+import type { RunMetrics } from "./run-metrics.ts";
+import { emptyRunMetrics, observeRunMetrics, reviveRunMetrics, runDurationMs, runMetricsColumns } from "./run-metrics.ts";
 import type {
   ExecutionBatch,
   ExecutionBatchResult,
@@ -69,6 +74,9 @@ interface LiveState {
   findingKeys: Set<string>;
   /** Detectors whose state changed since the last persist. */
   dirty: Set<FailureClass>;
+  /** The run's bounded metrics record (run-metrics.ts), persisted with the events that changed it. */
+  metrics: RunMetrics;
+  metricsDirty: boolean;
 }
 
 const STEP_TYPES = new Set(["llm_call", "tool_call"]);
@@ -110,6 +118,8 @@ export class ExecutionObject extends DurableObject<Env> {
           accepted++;
           const event = { ...(JSON.parse(prepared.json) as VigilEvent), ts: prepared.ts } as ObservedEvent;
           this.#applyToRow(live, event, batch.settings);
+          observeRunMetrics(live.metrics, event, batch.settings.cost_velocity.prices);
+          live.metricsDirty = true;
           for (const { failureClass, detection } of this.#detect(live, event, prepared, batch.settings)) {
             outboxAdded = true;
             const halted = this.#record(live, failureClass, detection, event.ts);
@@ -149,6 +159,7 @@ export class ExecutionObject extends DurableObject<Env> {
       | ExecutionRow
       | undefined;
     if (!row) return null;
+    const metrics = this.#readMetrics();
     const limit = Math.min(Math.max(options.limit ?? 500, 1), EVENTS_PAGE_MAX);
     const [afterTs, afterSeq] = (options.cursor ?? "").split(".").map(Number);
     const page = (
@@ -204,11 +215,13 @@ export class ExecutionObject extends DurableObject<Env> {
         finished_at: isoTime(row.finished_at),
         event_count: row.events,
         steps: row.steps,
+        duration_ms: runDurationMs(row, metrics),
       },
       events: page.map((e) => ({ ...(JSON.parse(e.body) as JsonObject), timestamp: isoTime(e.ts) })),
       next_cursor: more && last ? `${last.ts}.${last.seq}` : null,
       findings,
       halt: row.halt ? (JSON.parse(row.halt) as HaltDirective) : null,
+      metrics,
     };
   }
 
@@ -232,8 +245,18 @@ export class ExecutionObject extends DurableObject<Env> {
       return;
     }
     try {
-      const more = await flushOutbox(this.#sql, this.env.DB, { projectId: row.project_id, source: `${row.project_id}:${row.execution_id}`, snapshot: row });
+      const { more, intents } = await flushOutbox(this.#sql, this.env.DB, {
+        projectId: row.project_id,
+        source: `${row.project_id}:${row.execution_id}`,
+        snapshot: { ...row, ...this.#metricsColumns(row) },
+      });
+      if (intents.length > 0) {
+        // D1 has committed: the notifications must now reach the project object, or wait here.
+        this.#sql.exec("INSERT INTO pending_notifications (intents) VALUES (?)", JSON.stringify(intents));
+      }
+      await this.#handOffNotifications(row.project_id);
       if (more) this.#schedule("flush", Date.now());
+      else if (this.#sql.exec("SELECT 1 FROM pending_notifications LIMIT 1").toArray().length > 0) this.#schedule("flush", Date.now() + 5_000);
       else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
     } catch (error) {
       const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
@@ -245,6 +268,19 @@ export class ExecutionObject extends DurableObject<Env> {
         Date.now() + delay,
         attempts + 1,
       );
+    }
+  }
+
+  /** Passes queued notifications to the project object; what it cannot take now stays queued. */
+  async #handOffNotifications(projectId: string): Promise<void> {
+    for (const pending of this.#sql.exec<{ id: number; intents: string }>("SELECT id, intents FROM pending_notifications ORDER BY id").toArray()) {
+      try {
+        await this.env.PROJECT.get(this.env.PROJECT.idFromName(projectId)).notify(projectId, JSON.parse(pending.intents) as NotificationIntent[]);
+        this.#sql.exec("DELETE FROM pending_notifications WHERE id = ?", pending.id);
+      } catch (error) {
+        console.warn(JSON.stringify({ message: "notifications not handed to the project object yet", error: String(error) }));
+        return;
+      }
     }
   }
 
@@ -323,7 +359,16 @@ export class ExecutionObject extends DurableObject<Env> {
         .toArray()
         .map((f) => `${f.failure_class}\u0000${f.signature}`),
     );
-    this.#live = { row, policy: row.policy ? (JSON.parse(row.policy) as Policy) : {}, detectorStates, findingKeys, dirty: new Set() };
+    const metrics = this.#storedMetrics(batch?.settings.cost_velocity.prices ?? {});
+    this.#live = {
+      row,
+      policy: row.policy ? (JSON.parse(row.policy) as Policy) : {},
+      detectorStates,
+      findingKeys,
+      dirty: new Set(),
+      metrics: metrics.record,
+      metricsDirty: metrics.backfilled,
+    };
     return this.#live;
   }
 
@@ -482,6 +527,46 @@ export class ExecutionObject extends DurableObject<Env> {
       );
     }
     live.dirty.clear();
+    if (live.metricsDirty) {
+      this.#sql.exec(
+        "INSERT INTO run_metrics (singleton, metrics) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET metrics = excluded.metrics",
+        JSON.stringify(live.metrics),
+      );
+      live.metricsDirty = false;
+    }
+  }
+
+  /** The metrics as stored; an older object's record is built once and kept. */
+  #readMetrics(): RunMetrics {
+    const { record, backfilled } = this.#storedMetrics({});
+    if (backfilled) {
+      this.#sql.exec("INSERT INTO run_metrics (singleton, metrics) VALUES (1, ?) ON CONFLICT (singleton) DO NOTHING", JSON.stringify(record));
+    }
+    return record;
+  }
+
+  /** What each flush adds to D1's executions row (run status, duration, cost, call counts). */
+  #metricsColumns(row: ExecutionRow) {
+    const loop = this.#sql
+      .exec(`SELECT 1 FROM findings WHERE failure_class IN (${[...LOOP_CLASSES].map(() => "?").join(",")}) LIMIT 1`, ...LOOP_CLASSES)
+      .toArray().length > 0;
+    return runMetricsColumns(row, this.#readMetrics(), loop);
+  }
+
+  /**
+   * The stored metrics record. An object created before run metrics existed has events but no
+   * record: its events are folded in once here, and the caller persists the result.
+   */
+  #storedMetrics(prices: Readonly<Record<string, ModelPrice>>): { record: RunMetrics; backfilled: boolean } {
+    const stored = this.#sql.exec<{ metrics: string }>("SELECT metrics FROM run_metrics WHERE singleton = 1").toArray()[0];
+    if (stored) return { record: reviveRunMetrics(JSON.parse(stored.metrics)), backfilled: false };
+    const record = emptyRunMetrics();
+    let backfilled = false;
+    for (const e of this.#sql.exec<{ ts: number; body: string }>("SELECT ts, body FROM events ORDER BY ts, seq")) {
+      observeRunMetrics(record, { ...(JSON.parse(e.body) as VigilEvent), ts: e.ts } as ObservedEvent, prices);
+      backfilled = true;
+    }
+    return { record, backfilled };
   }
 
   /** Sets a timer; `keepEarlier` leaves an earlier due time in place (coalescing flushes). */

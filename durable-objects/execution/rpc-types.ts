@@ -2,6 +2,7 @@
 import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
 import type { FailureClass, Severity } from "../../workers/core/failure-classes.ts";
 import type { JsonObject } from "../../workers/core/json.ts";
+import type { RunMetrics } from "./run-metrics.ts";
 
 /** A finding the edge's content scanners made on one event (data leakage, injection, sandbox). */
 export interface ContentFinding {
@@ -69,9 +70,13 @@ export interface ExecutionView {
     finished_at: string | null;
     event_count: number;
     steps: number;
+    /** Reported by execution_finished, else finish minus start; for a running run, elapsed so far. */
+    duration_ms: number;
   };
   events: JsonObject[];
   next_cursor: string | null;
   findings: FindingView[];
   halt: HaltDirective | null;
+  /** The run's incremental metrics record (run-metrics.ts); the read API turns it into the run summary. */
+  metrics: RunMetrics;
 }

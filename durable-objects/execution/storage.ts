@@ -1,17 +1,18 @@
 // The execution object's SQLite schema, created by one idempotent, versioned migrate(). Each step
 // runs once; re-running is a no-op. Documented in storage-schema.md.
 
-import { OUTBOX_TABLE_SQL } from "../shared/outbox.ts";
+import type { MigrationStep } from "../shared/migrate.ts";
+import { addColumnIfMissing, runMigrations } from "../shared/migrate.ts";
 
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly MigrationStep[] = [
+  // 1: as first shipped.
   `CREATE TABLE execution (
      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
      project_id TEXT NOT NULL, execution_id TEXT NOT NULL,
      name TEXT, tenant_id TEXT, parent_execution_id TEXT, release TEXT, environment TEXT, policy TEXT,
      started_at INTEGER NOT NULL, explicit_start INTEGER NOT NULL, last_event_at INTEGER NOT NULL,
      finished_at INTEGER, status TEXT NOT NULL, steps INTEGER NOT NULL, events INTEGER NOT NULL,
-     findings INTEGER NOT NULL, halt TEXT, max_wall_seconds REAL, halt_on TEXT NOT NULL,
-     started_arrival INTEGER
+     findings INTEGER NOT NULL, halt TEXT, max_wall_seconds REAL, halt_on TEXT NOT NULL
    );
    CREATE TABLE events (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -27,16 +28,24 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (failure_class, signature)
    );
    CREATE TABLE detector_state (failure_class TEXT PRIMARY KEY, state TEXT NOT NULL);
-   ${OUTBOX_TABLE_SQL}
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     failure_class TEXT NOT NULL, signature TEXT NOT NULL, severity TEXT NOT NULL,
+     ts INTEGER NOT NULL, new_execution INTEGER NOT NULL, detail TEXT NOT NULL
+   );
    CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);`,
+  // 2: the stall deadline's server clock, the shared outbox's execution column, and notifications
+  // waiting for the project object.
+  (sql) => {
+    addColumnIfMissing(sql, "execution", "started_arrival", "INTEGER");
+    addColumnIfMissing(sql, "outbox", "execution_id", "TEXT NOT NULL DEFAULT ''");
+    sql.exec("UPDATE outbox SET execution_id = (SELECT execution_id FROM execution WHERE singleton = 1) WHERE execution_id = ''");
+    sql.exec("CREATE TABLE IF NOT EXISTS pending_notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, intents TEXT NOT NULL)");
+  },
+  // 3: the run's incremental metrics record (run-metrics.ts): one JSON row, written with the events.
+  `CREATE TABLE IF NOT EXISTS run_metrics (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), metrics TEXT NOT NULL);`,
 ];
 
 export function migrateExecutionStorage(sql: SqlStorage): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  const current = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
-  if (current === 0) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    sql.exec(MIGRATIONS[version]!);
-    sql.exec("UPDATE schema_version SET version = ?", version + 1);
-  }
+  runMigrations(sql, MIGRATIONS);
 }

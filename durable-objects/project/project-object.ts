@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
 import { CLASS_INFO } from "../../workers/core/failure-classes.ts";
+import type { NotificationIntent } from "../shared/notifications.ts";
 import { flushOutbox } from "../shared/outbox.ts";
 import type { driftWindowSummary } from "./drift-baseline.ts";
 import { snapshotDriftBaseline } from "./drift-baseline.ts";
@@ -15,6 +16,8 @@ import type { ProjectSignal } from "./signals.ts";
 import { TOPOLOGY_RETENTION_MS, WINDOW_RETENTION_MS, migrateProjectStorage } from "./storage.ts";
 import type { TopologyExecution } from "./topology.ts";
 import { MAX_SUBTREE, recordTopology, rootOf, subtreeOf } from "./topology.ts";
+import type { DeliveryView } from "./webhook-delivery.ts";
+import { listDeliveries, projectWebhooks, queueDigest, queueGroupNotifications, sendDueDeliveries } from "./webhook-delivery.ts";
 
 export interface IngestCounts {
   accepted: number;
@@ -76,7 +79,7 @@ export class ProjectObject extends DurableObject<Env> {
   async observe(input: { projectId: string; settings: DetectorSettings; signals: readonly ProjectSignal[] }): Promise<{ findings: number }> {
     let findings = 0;
     this.ctx.storage.transactionSync(() => {
-      this.#sql.exec("INSERT INTO meta (key, value) VALUES ('project_id', ?) ON CONFLICT (key) DO NOTHING", input.projectId);
+      this.#rememberProject(input.projectId);
       const fresh: ProjectSignal[] = [];
       for (const s of input.signals) {
         const inserted = this.#sql
@@ -99,6 +102,10 @@ export class ProjectObject extends DurableObject<Env> {
     });
     await this.#armAlarm();
     return { findings };
+  }
+
+  #rememberProject(projectId: string): void {
+    this.#sql.exec("INSERT INTO meta (key, value) VALUES ('project_id', ?) ON CONFLICT (key) DO NOTHING", projectId);
   }
 
   /** One call per ingest request (never per event), off the response path. */
@@ -176,14 +183,60 @@ export class ProjectObject extends DurableObject<Env> {
     return summary!;
   }
 
+  /**
+   * Notifications from a flush (new groups, regressions, escalations): fanned out to the matching
+   * webhooks and stored before this returns; delivered by the alarm. Idempotent by intent key.
+   */
+  async notify(projectId: string, intents: readonly NotificationIntent[]): Promise<{ queued: number }> {
+    const hooks = await projectWebhooks(this.env.DB, projectId);
+    let queued = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.#rememberProject(projectId);
+      queued = queueGroupNotifications(this.#sql, projectId, hooks, intents);
+      if (queued > 0) this.#schedule("deliver", Date.now());
+    });
+    await this.#armAlarm();
+    return { queued };
+  }
+
+  /** A digest for the project's digest webhooks (idempotent by key). */
+  async sendDigest(projectId: string, key: string, json: unknown, slack: unknown): Promise<{ queued: number }> {
+    const hooks = await projectWebhooks(this.env.DB, projectId);
+    let queued = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.#rememberProject(projectId);
+      queued = queueDigest(this.#sql, hooks, key, json, slack);
+      if (queued > 0) this.#schedule("deliver", Date.now());
+    });
+    await this.#armAlarm();
+    return { queued };
+  }
+
+  async webhookDeliveries(webhookId: string, limit = 50): Promise<DeliveryView[]> {
+    return listDeliveries(this.#sql, webhookId, Math.min(Math.max(limit, 1), 200));
+  }
+
   override async alarm(): Promise<void> {
     const now = Date.now();
     const due = this.#sql.exec<{ kind: string; attempts: number }>("SELECT kind, attempts FROM timers WHERE due_at <= ?", now).toArray();
     for (const timer of due) {
       if (timer.kind === "purge") this.#purge(now);
       if (timer.kind === "flush") await this.#flush(timer.attempts);
+      if (timer.kind === "deliver") await this.#deliver();
     }
     await this.#armAlarm();
+  }
+
+  async #deliver(): Promise<void> {
+    const projectId = this.#projectId();
+    if (!projectId) return;
+    const next = await sendDueDeliveries(this.#sql, this.env.DB, projectId);
+    if (next === null) this.#sql.exec("DELETE FROM timers WHERE kind = 'deliver'");
+    else this.#schedule("deliver", next);
+  }
+
+  #projectId(): string | undefined {
+    return this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'project_id'").toArray()[0]?.value;
   }
 
   #context(settings: DetectorSettings, emit: (f: ProjectFinding) => void): ProjectDetectorContext {
@@ -234,15 +287,16 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   async #flush(attempts: number): Promise<void> {
-    const projectId = this.#sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'project_id'").toArray()[0]?.value;
+    const projectId = this.#projectId();
     if (!projectId) {
       this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
       return;
     }
     try {
-      const more = await flushOutbox(this.#sql, this.env.DB, { projectId, source: `project:${projectId}`, snapshot: null });
+      const { more, intents } = await flushOutbox(this.#sql, this.env.DB, { projectId, source: `project:${projectId}`, snapshot: null });
       if (more) this.#schedule("flush", Date.now());
       else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
+      if (intents.length > 0) await this.notify(projectId, intents);
     } catch (error) {
       const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
       console.warn(JSON.stringify({ message: "project outbox flush to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
@@ -271,10 +325,15 @@ export class ProjectObject extends DurableObject<Env> {
     limited("topology_executions", "updated_ts", topologyCut);
     limited("finding_members", "ts", topologyCut);
     limited("fired_once", "ts", topologyCut);
+    limited("notifications_seen", "ts", topologyCut);
+    this.#sql.exec(
+      `DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE status != 'pending' AND created_at < ? LIMIT ${PURGE_BATCH})`,
+      now - 30 * 24 * HOUR_MS,
+    );
     this.#schedule("purge", now + PURGE_EVERY_MS);
   }
 
-  #schedule(kind: "flush" | "purge", dueAt: number, keepExisting = false): void {
+  #schedule(kind: "flush" | "purge" | "deliver", dueAt: number, keepExisting = false): void {
     this.#sql.exec(
       `INSERT INTO timers (kind, due_at, attempts) VALUES (?, ?, 0)
        ON CONFLICT (kind) DO ${keepExisting ? "NOTHING" : "UPDATE SET due_at = excluded.due_at"}`,

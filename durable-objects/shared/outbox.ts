@@ -6,6 +6,8 @@
 import type { Severity } from "../../workers/core/failure-classes.ts";
 import { maxSeverity } from "../../workers/core/failure-classes.ts";
 import { groupIdFor } from "../../workers/core/group-id.ts";
+import { ESCALATION_MIN_NEW_OCCURRENCES } from "../../workers/triage/lifecycle.ts";
+import type { NotificationIntent } from "./notifications.ts";
 
 /** Bounded so one flush stays one modest D1 batch; the rest goes in the next alarm. */
 const FLUSH_ROWS = 500;
@@ -33,6 +35,16 @@ export interface ExecutionSnapshot {
   finished_at: number | null;
   events: number;
   findings: number;
+  /** The release the execution ran, from execution_started: decides whether a recurrence is a regression. */
+  release?: string | null;
+  /** Run metrics for analytics (durable-objects/execution/run-metrics.ts); absent columns stay NULL. */
+  run_status?: string;
+  duration_ms?: number;
+  cost_usd?: number;
+  llm_calls?: number;
+  tool_calls?: number;
+  failed_calls?: number;
+  tokens?: number;
 }
 
 const SEVERITY_RANK_SQL = (column: string) =>
@@ -57,8 +69,32 @@ export const OUTBOX_TABLE_SQL = `CREATE TABLE outbox (
   ts INTEGER NOT NULL, new_execution INTEGER NOT NULL, detail TEXT NOT NULL
 );`;
 
-/** Flushes up to FLUSH_ROWS outbox rows (and the snapshot, if any). Returns true if rows remain. */
-export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxSource): Promise<boolean> {
+/** What a group looked like in D1 before this flush: decides new, regressed and escalated. */
+interface GroupBefore {
+  id: string;
+  status: string;
+  severity: string;
+  occurrences: number;
+  fix_shipped_at: number | null;
+  resolved_in_release: string | null;
+  archive_mode: string | null;
+  archived_occurrences: number | null;
+  archived_severity: string | null;
+}
+
+const SEVERITY_ORDER = ["low", "medium", "high", "critical"];
+/** Bound parameters per D1 statement stay under 100. */
+const IN_CHUNK = 90;
+
+export interface FlushResult {
+  /** More outbox rows remain: flush again. */
+  more: boolean;
+  /** Notifications this flush made due (new groups, regressions, escalations), once committed. */
+  intents: NotificationIntent[];
+}
+
+/** Flushes up to FLUSH_ROWS outbox rows (and the snapshot, if any). */
+export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxSource): Promise<FlushResult> {
   const rows = sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM outbox ORDER BY seq LIMIT ?", FLUSH_ROWS + 1).toArray() as unknown as OutboxRow[];
   const more = rows.length > FLUSH_ROWS;
   if (more) rows.pop();
@@ -108,17 +144,81 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
   }
   const ids = new Map<string, string>();
   for (const g of groups.values()) ids.set(`${g.cls}\u0000${g.sig}`, await groupIdFor(projectId, g.cls, g.sig));
+  const before = new Map<string, GroupBefore>();
+  const idList = [...ids.values()];
+  for (let i = 0; i < idList.length; i += IN_CHUNK) {
+    const chunk = idList.slice(i, i + IN_CHUNK);
+    const { results } = await db
+      .prepare(
+        `SELECT id, status, severity, occurrences, fix_shipped_at, resolved_in_release, archive_mode, archived_occurrences, archived_severity
+         FROM failure_groups WHERE id IN (${chunk.map(() => "?").join(",")})`,
+      )
+      .bind(...chunk)
+      .all<GroupBefore>();
+    for (const r of results) before.set(r.id, r);
+  }
+  const releaseShippedAt = snapshot?.release
+    ? ((await db.prepare("SELECT shipped_at FROM releases WHERE project_id = ? AND version = ?").bind(projectId, snapshot.release).first<{ shipped_at: number }>())
+        ?.shipped_at ?? null)
+    : null;
 
   const guard = "NOT EXISTS (SELECT 1 FROM outbox_cursors WHERE source = ? AND last_seq >= ?)";
   const statements: D1PreparedStatement[] = [];
+  const intents: NotificationIntent[] = [];
+  const now = Date.now();
   for (const g of groups.values()) {
     const groupId = ids.get(`${g.cls}\u0000${g.sig}`)!;
+    const prior = before.get(groupId);
+    const intentGroup = {
+      id: groupId,
+      failure_class: g.cls,
+      signature: g.sig,
+      severity: g.severity,
+      occurrences: (prior?.occurrences ?? 0) + g.occurrences,
+      first_seen: g.first,
+      last_seen: g.last,
+    };
+    if (!prior) {
+      intents.push({ key: `group.new:${groupId}`, kind: "group.new", group: intentGroup, execution_id: g.execution, ts: g.last });
+    } else if (prior.status === "resolved" && prior.fix_shipped_at !== null && isLaterRecurrence(prior, g.last, snapshot?.release ?? null, releaseShippedAt)) {
+      statements.push(
+        db
+          .prepare(
+            `UPDATE failure_groups SET status = 'regressed', regressed_at = ?, observed_at = ?, status_changed_at = ?
+             WHERE id = ? AND status = 'resolved' AND ${guard}`,
+          )
+          .bind(g.first, g.first, now, groupId, source, lastSeq),
+        db
+          .prepare(
+            `INSERT INTO group_events (group_id, project_id, ts, actor, action, from_status, to_status, detail)
+             SELECT ?, ?, ?, 'vigil', 'regressed', 'resolved', 'regressed', ? WHERE ${guard}`,
+          )
+          .bind(groupId, projectId, now, JSON.stringify({ execution_id: g.execution, release: snapshot?.release ?? null, fixed_in: prior.resolved_in_release }), source, lastSeq),
+      );
+      intents.push({ key: `group.regressed:${groupId}:${prior.fix_shipped_at}`, kind: "group.regressed", group: { ...intentGroup, status: "regressed" }, execution_id: g.execution, ts: g.last });
+    } else if (prior.status === "archived" && prior.archive_mode === "until_escalation" && escalates(prior, g.severity, g.occurrences)) {
+      statements.push(
+        db
+          .prepare(
+            `UPDATE failure_groups SET status = 'open', archive_mode = NULL, status_changed_at = ?
+             WHERE id = ? AND status = 'archived' AND ${guard}`,
+          )
+          .bind(now, groupId, source, lastSeq),
+        db
+          .prepare(
+            `INSERT INTO group_events (group_id, project_id, ts, actor, action, from_status, to_status, detail)
+             SELECT ?, ?, ?, 'vigil', 'escalated', 'archived', 'open', ? WHERE ${guard}`,
+          )
+          .bind(groupId, projectId, now, JSON.stringify({ severity: g.severity, occurrences: intentGroup.occurrences }), source, lastSeq),
+      );
+      intents.push({ key: `group.escalated:${groupId}:${prior.archived_occurrences}`, kind: "group.escalated", group: { ...intentGroup, status: "open" }, execution_id: g.execution, ts: g.last });
+    }
     statements.push(
       db
         .prepare(
           `INSERT INTO failure_groups (id, project_id, failure_class, signature, status, severity, first_seen, last_seen,
-             occurrences, executions, last_execution_id, detail)
-           SELECT ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ? WHERE ${guard}
+             occurrences, executions, last_execution_id, detail, observed_at, status_changed_at)
+           SELECT ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guard}
            ON CONFLICT (id) DO UPDATE SET
              severity = CASE WHEN ${SEVERITY_RANK_SQL("excluded.severity")} > ${SEVERITY_RANK_SQL("failure_groups.severity")}
                         THEN excluded.severity ELSE failure_groups.severity END,
@@ -129,7 +229,7 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
              last_execution_id = excluded.last_execution_id,
              detail = excluded.detail`,
         )
-        .bind(groupId, projectId, g.cls, g.sig, g.severity, g.first, g.last, g.occurrences, g.newExecution, g.execution, g.detail, source, lastSeq),
+        .bind(groupId, projectId, g.cls, g.sig, g.severity, g.first, g.last, g.occurrences, g.newExecution, g.execution, g.detail, g.first, g.first, source, lastSeq),
     );
   }
   for (const m of memberships.values()) {
@@ -153,12 +253,14 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
     db
       .prepare(
         `INSERT INTO executions (project_id, execution_id, name, tenant_id, parent_execution_id, status, started_at, last_event_at,
-           finished_at, events, findings)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           finished_at, events, findings, run_status, duration_ms, cost_usd, llm_calls, tool_calls, failed_calls, tokens)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (project_id, execution_id) DO UPDATE SET name = excluded.name, tenant_id = excluded.tenant_id,
            parent_execution_id = excluded.parent_execution_id, status = excluded.status, started_at = excluded.started_at,
            last_event_at = excluded.last_event_at, finished_at = excluded.finished_at, events = excluded.events,
-           findings = excluded.findings`,
+           findings = excluded.findings, run_status = excluded.run_status, duration_ms = excluded.duration_ms,
+           cost_usd = excluded.cost_usd, llm_calls = excluded.llm_calls, tool_calls = excluded.tool_calls,
+           failed_calls = excluded.failed_calls, tokens = excluded.tokens`,
       )
       .bind(
         execution.project_id,
@@ -172,6 +274,13 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
         execution.finished_at,
         execution.events,
         execution.findings,
+        execution.run_status ?? null,
+        execution.duration_ms ?? null,
+        execution.cost_usd ?? null,
+        execution.llm_calls ?? null,
+        execution.tool_calls ?? null,
+        execution.failed_calls ?? null,
+        execution.tokens ?? null,
       ),
     );
   }
@@ -184,8 +293,42 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
         .bind(source, lastSeq),
     );
   }
-  if (statements.length === 0) return false;
+  if (statements.length === 0) return { more: false, intents: [] };
   await db.batch(statements);
   if (rows.length > 0) sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
-  return more;
+  return { more, intents };
+}
+
+/**
+ * A recurrence is a regression when it comes from the fixed release itself or a later one, or,
+ * when the execution names no known release, when it was observed after the fix shipped.
+ */
+function isLaterRecurrence(prior: GroupBefore, observedAt: number, release: string | null, releaseShippedAt: number | null): boolean {
+  if (release !== null && release === prior.resolved_in_release) return true;
+  if (release !== null && releaseShippedAt !== null) return releaseShippedAt >= prior.fix_shipped_at!;
+  if (release !== null && prior.resolved_in_release !== null) {
+    const order = compareVersions(release, prior.resolved_in_release);
+    if (order !== null) return order >= 0;
+  }
+  return observedAt >= prior.fix_shipped_at!;
+}
+
+/** Orders dotted numeric versions ("1.4.0", "v2.10"); null when either is not one. */
+export function compareVersions(a: string, b: string): number | null {
+  const parse = (v: string) => (/^v?\d+(\.\d+)*$/.test(v) ? v.replace(/^v/, "").split(".").map(Number) : null);
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return null;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+function escalates(prior: GroupBefore, severity: string, newOccurrences: number): boolean {
+  if (SEVERITY_ORDER.indexOf(severity) > SEVERITY_ORDER.indexOf(prior.archived_severity ?? prior.severity)) return true;
+  const atArchive = prior.archived_occurrences ?? prior.occurrences;
+  const since = prior.occurrences + newOccurrences - atArchive;
+  return since >= Math.max(atArchive, ESCALATION_MIN_NEW_OCCURRENCES);
 }

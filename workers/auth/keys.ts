@@ -9,6 +9,8 @@ export type KeyScope = "ingest" | "read" | "admin";
 export interface ProjectKey {
   projectId: string;
   scope: KeyScope;
+  /** The key's first characters: who acted, in audit trails. */
+  prefix: string;
   settings: DetectorSettings;
 }
 
@@ -43,14 +45,14 @@ export async function lookupKey(db: D1Database, key: string, now = Date.now()): 
   if (cached && cached.expires > now) return cached.key;
   const row = await db
     .prepare(
-      `SELECT k.project_id AS project_id, k.scope AS scope, p.settings AS settings
+      `SELECT k.project_id AS project_id, k.scope AS scope, k.key_prefix AS key_prefix, p.settings AS settings
        FROM api_keys k JOIN projects p ON p.id = k.project_id
        WHERE k.key_hash = ? AND k.revoked_at IS NULL`,
     )
     .bind(hash)
-    .first<{ project_id: string; scope: KeyScope; settings: string }>();
+    .first<{ project_id: string; scope: KeyScope; key_prefix: string; settings: string }>();
   const value = row
-    ? { projectId: row.project_id, scope: row.scope, settings: resolveDetectorSettings(safeJson(row.settings)) }
+    ? { projectId: row.project_id, scope: row.scope, prefix: row.key_prefix, settings: resolveDetectorSettings(safeJson(row.settings)) }
     : null;
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
   keyCache.set(hash, { key: value, expires: now + KEY_CACHE_MS });

@@ -10,6 +10,8 @@ import { lookupKey, timingSafeEqualStrings } from "./keys.ts";
 export interface Caller {
   projectId: string;
   isAdmin: boolean;
+  /** Who is acting, for audit trails when the request names no person. */
+  actor: string;
   settings: DetectorSettings;
 }
 
@@ -29,14 +31,14 @@ export async function requireProject(c: Context<AppEnv>, scopes: readonly KeySco
     if (!projectId) throw new ApiError("bad_request", "The admin token acts on a project named by ?project_id=.");
     const row = await c.env.DB.prepare("SELECT settings FROM projects WHERE id = ?").bind(projectId).first<{ settings: string }>();
     if (!row) throw new ApiError("not_found", "No such project.");
-    return { projectId, isAdmin: true, settings: resolveDetectorSettings(JSON.parse(row.settings)) };
+    return { projectId, isAdmin: true, actor: "admin token", settings: resolveDetectorSettings(JSON.parse(row.settings)) };
   }
   const key = await lookupKey(c.env.DB, token);
   if (!key) throw new ApiError("unauthorized", "Unknown or revoked key.");
   if (!scopes.includes(key.scope)) {
     throw new ApiError("forbidden", `A ${key.scope} key cannot do this; use a ${scopes.join(" or ")} key.`);
   }
-  return { projectId: key.projectId, isAdmin: false, settings: key.settings };
+  return { projectId: key.projectId, isAdmin: false, actor: `key ${key.prefix}…`, settings: key.settings };
 }
 
 export async function requireAdmin(c: Context<AppEnv>): Promise<void> {

@@ -54,6 +54,19 @@ export const detectorSettingsSchema = z.object({
   semantic_loop: z
     .object({ min_repeats: z.number().int().min(2).default(3), window: z.number().int().min(10).max(1000).default(200) })
     .default({ min_repeats: 3, window: 200 }),
+  // Content scanners at the edge (workers/scanners/).
+  data_leakage: z
+    .object({
+      /**
+       * The project's own secret patterns, checked for catastrophic backtracking when saved
+       * (workers/scanners/custom-rules.ts) and redacted like the built-in rules.
+       */
+      custom_rules: z
+        .array(z.object({ id: z.string().min(1).max(64), pattern: z.string().min(1).max(512), severity: z.enum(["low", "medium", "high", "critical"]) }))
+        .max(50)
+        .default([]),
+    })
+    .default({ custom_rules: [] }),
   // Project-wide classes (durable-objects/project/detectors/).
   provider_incident: z
     .object({ min_tenants: z.number().int().min(1).default(2), window_minutes: z.number().int().min(1).max(1440).default(15) })

@@ -1,6 +1,6 @@
 // Drizzle mirror of migrations/*.sql, used for typed reads. The SQL migrations are the source of
 // truth; storage-schema.md beside this file documents every table.
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const projects = sqliteTable("projects", {
   id: text("id").primaryKey(),
@@ -68,6 +68,14 @@ export const executions = sqliteTable(
     finishedAt: integer("finished_at"),
     events: integer("events").notNull(),
     findings: integer("findings").notNull(),
+    // 0003: run metrics, written with every outbox flush.
+    runStatus: text("run_status"),
+    durationMs: integer("duration_ms"),
+    costUsd: real("cost_usd"),
+    llmCalls: integer("llm_calls"),
+    toolCalls: integer("tool_calls"),
+    failedCalls: integer("failed_calls"),
+    tokens: integer("tokens"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.executionId] })],
 );

@@ -5,6 +5,7 @@ import type { PreparedEvent } from "../../durable-objects/execution/rpc-types.ts
 import type { ProjectSignal } from "../../durable-objects/project/signals.ts";
 import { projectSignalsOf } from "./project-signals.ts";
 import { EVENT_TYPES, eventSchema } from "./event-schema.ts";
+import type { CompiledCustomRule } from "../scanners/custom-rules.ts";
 import { scanContent } from "./content-scan.ts";
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
@@ -77,7 +78,15 @@ function resolveTimestamp(value: string | number | undefined, arrival: number): 
  * Validates, size-checks, scans and redacts each item. `bodyBytes` lets small bodies skip the
  * per-event size measurement: no event can exceed 64 KiB inside a body smaller than that.
  */
-export function prepareEvents(items: readonly unknown[], bodyBytes: number, arrival = Date.now()): PreparedBatch {
+export interface PrepareOptions {
+  /** Arrival time, the timestamp of events that carry none. */
+  arrival?: number;
+  /** The project's compiled custom secret rules (content-scan.ts customRulesFor). */
+  customRules?: readonly CompiledCustomRule[];
+}
+
+export function prepareEvents(items: readonly unknown[], bodyBytes: number, options: PrepareOptions = {}): PreparedBatch {
+  const arrival = options.arrival ?? Date.now();
   const byExecution = new Map<string, PreparedEvent[]>();
   const rejected: Rejection[] = [];
   const seen = new Set<string>();
@@ -119,7 +128,7 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, arri
       return;
     }
     seen.add(event.id);
-    const scanned = scanContent(event as Record<string, unknown>);
+    const scanned = scanContent(event as Record<string, unknown>, options.customRules);
     for (const signal of projectSignalsOf(scanned.event as typeof event, ts)) signals.push(signal);
     const prepared: PreparedEvent = { id: event.id, ts, json: JSON.stringify(scanned.event), contentFindings: scanned.findings };
     const list = byExecution.get(event.execution_id);

@@ -3,6 +3,7 @@
 import type { App } from "../app-env.ts";
 import { requireProject } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
+import { customRulesFor } from "../ingest/content-scan.ts";
 import { dispatchBatch } from "../ingest/dispatch.ts";
 import { MAX_EVENTS_PER_REQUEST, prepareEvents } from "../ingest/prepare-events.ts";
 import { readBody } from "../ingest/read-body.ts";
@@ -25,7 +26,7 @@ export function registerEventsIngest(app: App): void {
     if (events.length > MAX_EVENTS_PER_REQUEST) {
       throw new ApiError("too_many_events", `At most ${MAX_EVENTS_PER_REQUEST} events per request; this one has ${events.length}.`);
     }
-    const batch = prepareEvents(events, bytes.byteLength);
+    const batch = prepareEvents(events, bytes.byteLength, { customRules: customRulesFor(caller.settings) });
     const outcome = await dispatchBatch(c.env, caller.projectId, caller.settings, batch);
     c.executionCtx.waitUntil(recordIngestHealth(c.env, caller.projectId, outcome, 0));
     return c.json(

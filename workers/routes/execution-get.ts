@@ -1,5 +1,6 @@
 // GET /v1/executions/{id}?limit=&cursor=: the execution, its events in time order (already
-// redacted), its findings with their groups, its halt state and a run summary. Read from the
+// redacted), its findings with their groups, its halt state and the full run summary (the same as
+// GET /v1/executions/{id}/summary). The raw metrics record stays internal: the summary presents it. Read from the
 // execution's own object, which is named by project: another project's id is simply not found.
 import type { App } from "../app-env.ts";
 import { requireProject } from "../auth/middleware.ts";
@@ -22,6 +23,7 @@ export function registerExecutionGet(app: App): void {
     const stub = executionStub(c.env, caller.projectId, id) as unknown as ExecutionReader;
     const view = await stub.read({ limit: Number.isFinite(limitParam) ? limitParam : 500, cursor: c.req.query("cursor") ?? null });
     if (!view) throw new ApiError("not_found", "No such execution in this project.");
-    return c.json({ ...view, summary: summarizeExecution(view) });
+    const { metrics: _metrics, ...rest } = view;
+    return c.json({ ...rest, summary: summarizeExecution(view) });
   });
 }
