@@ -1,5 +1,6 @@
 // The Hono app: request ids, the one error envelope, and every route (one file each).
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { AppEnv } from "./app-env.ts";
 import type { ErrorEnvelope } from "./errors.ts";
 import { ApiError } from "./errors.ts";
@@ -26,6 +27,10 @@ import { registerTracesIngest } from "./routes/traces-ingest.ts";
 import { registerSettingsDetectorsGet } from "./routes/settings-detectors-get.ts";
 import { registerSettingsDetectorsPut } from "./routes/settings-detectors-put.ts";
 
+function allowedOrigins(configured: string | undefined): string[] {
+  return (configured ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+}
+
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -34,6 +39,19 @@ export function createApp(): Hono<AppEnv> {
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
+
+  // The dashboard is a separate origin (Cloudflare Pages, or $DASHBOARD_PORT locally); keys travel
+  // in the Authorization header, never cookies, so allowing its origins exposes nothing ambient.
+  app.use(
+    "/v1/*",
+    cors({
+      origin: (origin, c) => (allowedOrigins(c.env.DASHBOARD_ORIGINS).includes(origin) ? origin : null),
+      allowHeaders: ["authorization", "content-type", "content-encoding"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["x-request-id", "retry-after"],
+      maxAge: 600,
+    }),
+  );
 
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? crypto.randomUUID();
