@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const PORT = process.env.PORT ?? "8787";
+// Local state (D1 and Durable Objects); VIGIL_STATE_DIR lets several instances run side by side.
+const STATE = process.env.VIGIL_STATE_DIR ? ["--persist-to", process.env.VIGIL_STATE_DIR] : [];
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? "dev-admin-token";
 export const DEV_PROJECT = { id: "dev", name: "Local development" };
 export const DEV_KEYS = { ingest: "vk_dev_ingest_local_only", read: "vk_dev_read_local_only" };
@@ -24,7 +26,7 @@ function run(args, label) {
 const sha256 = (s) => createHash("sha256").update(s).digest("hex");
 
 console.log("vigil: applying local D1 migrations");
-run(["d1", "migrations", "apply", "DB", "--local"], "migrations");
+run(["d1", "migrations", "apply", "DB", "--local", ...STATE], "migrations");
 
 console.log("vigil: seeding the dev project");
 const now = Date.now();
@@ -37,7 +39,7 @@ const seed = [
 ].join("\n");
 const seedFile = join(mkdtempSync(join(tmpdir(), "vigil-")), "seed.sql");
 writeFileSync(seedFile, seed);
-run(["d1", "execute", "DB", "--local", "--file", seedFile], "seeding");
+run(["d1", "execute", "DB", "--local", ...STATE, "--file", seedFile], "seeding");
 
 const children = [];
 function start(args, name) {
@@ -66,7 +68,7 @@ process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
 start(
-  ["dev", "--port", PORT, "--ip", "127.0.0.1", "--inspector-port", "0", "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--show-interactive-dev-session=false"],
+  ["dev", "--port", PORT, "--ip", "127.0.0.1", "--inspector-port", "0", ...STATE, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--show-interactive-dev-session=false"],
   "API",
 );
 

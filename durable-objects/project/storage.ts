@@ -4,17 +4,8 @@ import type { MigrationStep } from "../shared/migrate.ts";
 import { runMigrations } from "../shared/migrate.ts";
 import { OUTBOX_TABLE_SQL } from "../shared/outbox.ts";
 
-const MIGRATIONS: readonly MigrationStep[] = [
-  // 1: as first shipped.
-  `CREATE TABLE ingest_health (
-     hour INTEGER NOT NULL,            -- epoch ms of the start of the hour
-     code TEXT NOT NULL,               -- '' for the totals row, else a rejection code
-     accepted INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
-     duplicates INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (hour, code)
-   );`,
-  // 2: project-wide detection: windows, baselines, topology, outbox and timers.
-  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+/** Step 2: project-wide detection: windows, baselines, topology, outbox and timers. */
+const PROJECT_WIDE_TABLES_SQL = `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE IF NOT EXISTS signal_seen (event_id TEXT NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (event_id, kind));
    CREATE INDEX IF NOT EXISTS signal_seen_by_time ON signal_seen (ts);
    CREATE TABLE IF NOT EXISTS detector_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,15 +34,34 @@ const MIGRATIONS: readonly MigrationStep[] = [
    CREATE TABLE IF NOT EXISTS topology_handoffs (event_id TEXT PRIMARY KEY, execution_id TEXT NOT NULL, from_agent TEXT NOT NULL, to_agent TEXT NOT NULL,
      child_execution_id TEXT, ts INTEGER NOT NULL);
    CREATE INDEX IF NOT EXISTS topology_handoffs_by_execution ON topology_handoffs (execution_id);
-   CREATE INDEX IF NOT EXISTS topology_handoffs_by_child ON topology_handoffs (child_execution_id);`,
-  // 3: webhook notifications and their delivery queue.
-  `CREATE TABLE IF NOT EXISTS notifications_seen (key TEXT PRIMARY KEY, ts INTEGER NOT NULL);
+   CREATE INDEX IF NOT EXISTS topology_handoffs_by_child ON topology_handoffs (child_execution_id);`;
+
+/** Step 3: webhook notifications and their delivery queue. */
+const WEBHOOK_TABLES_SQL = `CREATE TABLE IF NOT EXISTS notifications_seen (key TEXT PRIMARY KEY, ts INTEGER NOT NULL);
    CREATE TABLE IF NOT EXISTS webhook_deliveries (
      id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL, event TEXT NOT NULL, payload TEXT NOT NULL,
      status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
      created_at INTEGER NOT NULL, delivered_at INTEGER, last_status INTEGER, last_error TEXT);
    CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
-   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at DESC);`,
+   CREATE INDEX IF NOT EXISTS webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at DESC);`;
+
+const MIGRATIONS: readonly MigrationStep[] = [
+  // 1: as first shipped.
+  `CREATE TABLE ingest_health (
+     hour INTEGER NOT NULL,            -- epoch ms of the start of the hour
+     code TEXT NOT NULL,               -- '' for the totals row, else a rejection code
+     accepted INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0,
+     duplicates INTEGER NOT NULL DEFAULT 0, ignored INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (hour, code)
+   );`,
+  PROJECT_WIDE_TABLES_SQL,
+  WEBHOOK_TABLES_SQL,
+  // 4: repair for storage an unreleased build left at step 2 without the project-wide tables;
+  // steps 2 and 3 are idempotent, so running them again is a no-op everywhere else.
+  (sql) => {
+    sql.exec(PROJECT_WIDE_TABLES_SQL);
+    sql.exec(WEBHOOK_TABLES_SQL);
+  },
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {
