@@ -10,6 +10,7 @@ import { registerAnalyticsLoopLatencyGet } from "./routes/analytics-loop-latency
 import { registerDigestsList } from "./routes/digests-list.ts";
 import { registerDriftBaselineCreate } from "./routes/drift-baseline-create.ts";
 import { registerExecutionGet } from "./routes/execution-get.ts";
+import { registerExecutionHalt } from "./routes/execution-halt.ts";
 import { registerExecutionSummaryGet } from "./routes/execution-summary-get.ts";
 import { registerExecutionTopologyGet } from "./routes/execution-topology-get.ts";
 import { registerGroupGet } from "./routes/group-get.ts";
@@ -93,6 +94,7 @@ export function createApp(): Hono<AppEnv> {
   registerReleasesList(app);
   registerAnalyticsLoopLatencyGet(app);
   registerWebhooks(app);
+  registerExecutionHalt(app);
   registerDigestsList(app);
   return app;
 }

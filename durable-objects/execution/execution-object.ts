@@ -80,6 +80,7 @@ interface LiveState {
 }
 
 const STEP_TYPES = new Set(["llm_call", "tool_call"]);
+const SEVERITY_ORDER = ["low", "medium", "high", "critical"];
 /** Retry delays for a failing D1 flush: doubling from 1 s, capped at 5 minutes, never giving up. */
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 const EVENTS_PAGE_MAX = 1000;
@@ -223,6 +224,40 @@ export class ExecutionObject extends DurableObject<Env> {
       halt: row.halt ? (JSON.parse(row.halt) as HaltDirective) : null,
       metrics,
     };
+  }
+
+  /**
+   * A person halts the run (dashboard Halt button): the directive names one of the run's findings
+   * (the one given, else the most severe) and is returned to the agent with its next batch, exactly
+   * like a detector-made halt. Refused for unknown, finished or finding-less runs.
+   */
+  async haltByPerson(request: { failure_class?: string; signature?: string; actor: string; reason?: string }): Promise<
+    { ok: true; directive: HaltDirective } | { ok: false; code: "not_found" | "finished" | "no_finding" | "unknown_finding" }
+  > {
+    const live = this.#sql.exec("SELECT 1 FROM execution WHERE singleton = 1").toArray().length > 0 ? this.#load(null) : null;
+    if (!live) return { ok: false, code: "not_found" };
+    if (live.row.halt) return { ok: true, directive: JSON.parse(live.row.halt) as HaltDirective };
+    if (live.row.finished_at !== null) return { ok: false, code: "finished" };
+    const findings = this.#sql
+      .exec<{ failure_class: string; signature: string; severity: string }>("SELECT failure_class, signature, severity FROM findings")
+      .toArray();
+    if (findings.length === 0) return { ok: false, code: "no_finding" };
+    const chosen =
+      request.failure_class !== undefined
+        ? findings.find((f) => f.failure_class === request.failure_class && (request.signature === undefined || f.signature === request.signature))
+        : [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity))[0];
+    if (!chosen) return { ok: false, code: "unknown_finding" };
+    const directive: HaltDirective = {
+      execution_id: live.row.execution_id,
+      action: "halt",
+      failure_class: chosen.failure_class as FailureClass,
+      signature: chosen.signature,
+      group_id: await groupIdFor(live.row.project_id, chosen.failure_class, chosen.signature),
+    };
+    live.row.halt = JSON.stringify(directive);
+    this.#sql.exec("UPDATE execution SET halt = ? WHERE singleton = 1", live.row.halt);
+    console.log(JSON.stringify({ message: "execution halted by a person", execution_id: live.row.execution_id, actor: request.actor, reason: request.reason ?? null }));
+    return { ok: true, directive };
   }
 
   /** Runs every due timer: the outbox flush and the wall-clock deadline. Safe to run twice. */
