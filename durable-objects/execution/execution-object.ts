@@ -84,6 +84,8 @@ const SEVERITY_ORDER = ["low", "medium", "high", "critical"];
 /** Retry delays for a failing D1 flush: doubling from 1 s, capped at 5 minutes, never giving up. */
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 const EVENTS_PAGE_MAX = 1000;
+/** Rows per multi-row events insert: 3 bound parameters each, under SQLite's 100 per statement. */
+const INSERT_ROWS = 33;
 
 export class ExecutionObject extends DurableObject<Env> {
   #sql: SqlStorage;
@@ -107,12 +109,9 @@ export class ExecutionObject extends DurableObject<Env> {
     try {
       this.ctx.storage.transactionSync(() => {
         const live = this.#load(batch);
+        const inserted = this.#insertEvents(events);
         for (const prepared of events) {
-          // RETURNING says whether the row went in; a repeated id is a duplicate, never an error.
-          const inserted = this.#sql
-            .exec("INSERT INTO events (id, ts, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq", prepared.id, prepared.ts, prepared.json)
-            .toArray().length;
-          if (inserted === 0) {
+          if (!inserted.has(prepared.id)) {
             duplicates++;
             continue;
           }
@@ -262,6 +261,8 @@ export class ExecutionObject extends DurableObject<Env> {
 
   /** Runs every due timer: the outbox flush and the wall-clock deadline. Safe to run twice. */
   override async alarm(): Promise<void> {
+    // The alarm that woke us is spent.
+    this.#alarmAt = null;
     const now = Date.now();
     const due = this.#sql.exec<{ kind: string; attempts: number }>("SELECT kind, attempts FROM timers WHERE due_at <= ?", now).toArray();
     for (const timer of due) {
@@ -629,10 +630,35 @@ export class ExecutionObject extends DurableObject<Env> {
     this.#schedule("deadline", live.row.started_arrival + budget * 1000 + 1);
   }
 
+  /**
+   * Stores the batch's events in a few multi-row statements (bound parameters stay under 100 per
+   * statement) and returns the ids that went in: the rest are duplicates.
+   */
+  #insertEvents(events: readonly PreparedEvent[]): Set<string> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < events.length; i += INSERT_ROWS) {
+      const chunk = events.slice(i, i + INSERT_ROWS);
+      const params: (string | number)[] = [];
+      for (const e of chunk) params.push(e.id, e.ts, e.json);
+      const rows = this.#sql.exec<{ id: string }>(
+        `INSERT INTO events (id, ts, body) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id`,
+        ...params,
+      );
+      for (const r of rows) inserted.add(r.id);
+    }
+    return inserted;
+  }
+
+  /** The alarm this object has set, as far as it knows: saves a storage call per batch. */
+  #alarmAt: number | null | undefined = undefined;
+
   async #armAlarm(): Promise<void> {
     const next = this.#sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM timers").one().due;
     if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > next) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmAt = next;
+    }
   }
 }

@@ -54,6 +54,7 @@ const HOUR_MS = 3_600_000;
 /** Ingest-health buckets older than this are dropped as new ones are written. */
 const HEALTH_RETENTION_MS = 35 * 24 * HOUR_MS;
 const PURGE_EVERY_MS = HOUR_MS;
+const SEEN_ROWS = 33;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
 /**
  * Rows deleted per table per purge alarm. A DO request has 30 s of CPU; deleting a few thousand
@@ -80,13 +81,20 @@ export class ProjectObject extends DurableObject<Env> {
     let findings = 0;
     this.ctx.storage.transactionSync(() => {
       this.#rememberProject(input.projectId);
-      const fresh: ProjectSignal[] = [];
-      for (const s of input.signals) {
-        const inserted = this.#sql
-          .exec("INSERT INTO signal_seen (event_id, kind, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING ts", s.event_id, s.kind, s.ts)
-          .toArray().length;
-        if (inserted > 0) fresh.push(s);
+      // Multi-row inserts (3 bound parameters a row, under 100 a statement) tell which are new.
+      const seen = new Set<string>();
+      for (let i = 0; i < input.signals.length; i += SEEN_ROWS) {
+        const chunk = input.signals.slice(i, i + SEEN_ROWS);
+        const params: (string | number)[] = [];
+        for (const s of chunk) params.push(s.event_id, s.kind, s.ts);
+        for (const r of this.#sql.exec<{ event_id: string; kind: string }>(
+          `INSERT INTO signal_seen (event_id, kind, ts) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING RETURNING event_id, kind`,
+          ...params,
+        )) {
+          seen.add(`${r.event_id}\u0000${r.kind}`);
+        }
       }
+      const fresh = input.signals.filter((s) => seen.has(`${s.event_id}\u0000${s.kind}`));
       if (fresh.length === 0) return;
       recordTopology(this.#sql, fresh);
       for (const detector of PROJECT_DETECTORS) {

@@ -108,13 +108,6 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, opti
       reject("unknown_event_type", `type must be one of: ${EVENT_TYPES.join(", ")}`, `events[${index}].type`);
       return;
     }
-    if (measure) {
-      const size = encoder.encode(JSON.stringify(item)).byteLength;
-      if (size > MAX_EVENT_BYTES) {
-        reject("event_too_large", `the event is ${size} bytes of JSON; the limit is ${MAX_EVENT_BYTES}`, `events[${index}]`);
-        return;
-      }
-    }
     const parsed = eventSchema.safeParse(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -129,8 +122,17 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, opti
     }
     seen.add(event.id);
     const scanned = scanContent(event as Record<string, unknown>, options.customRules);
+    const json = JSON.stringify(scanned.event);
+    // Measured once, on the JSON that is stored; a string of n UTF-16 units is at most 3n bytes.
+    if (measure && json.length * 3 > MAX_EVENT_BYTES) {
+      const size = encoder.encode(json).byteLength;
+      if (size > MAX_EVENT_BYTES) {
+        reject("event_too_large", `the event is ${size} bytes of JSON; the limit is ${MAX_EVENT_BYTES}`, `events[${index}]`);
+        return;
+      }
+    }
     for (const signal of projectSignalsOf(scanned.event as typeof event, ts)) signals.push(signal);
-    const prepared: PreparedEvent = { id: event.id, ts, json: JSON.stringify(scanned.event), contentFindings: scanned.findings };
+    const prepared: PreparedEvent = { id: event.id, ts, json, contentFindings: scanned.findings };
     const list = byExecution.get(event.execution_id);
     if (list) list.push(prepared);
     else byExecution.set(event.execution_id, [prepared]);

@@ -142,17 +142,26 @@ export function hash53(text: string, seed = 0): string {
 }
 
 export interface GramVector {
-  grams: Map<string, number>;
+  /** 3-gram → count; a gram is its three UTF-16 codes packed into one exact number. */
+  grams: Map<number, number>;
   norm: number;
 }
 
 /** Character 3-gram counts of lower-cased, whitespace-folded text. */
 export function trigramVector(text: string): GramVector {
   const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
-  const grams = new Map<string, number>();
-  for (let i = 0; i + 3 <= folded.length; i++) {
-    const g = folded.slice(i, i + 3);
-    grams.set(g, (grams.get(g) ?? 0) + 1);
+  const grams = new Map<number, number>();
+  if (folded.length >= 3) {
+    let a = folded.charCodeAt(0);
+    let b = folded.charCodeAt(1);
+    for (let i = 2; i < folded.length; i++) {
+      const c = folded.charCodeAt(i);
+      // (a, b, c) as one number below 2^48: exact, and much cheaper to hash than a string slice.
+      const key = a * 4294967296 + b * 65536 + c;
+      grams.set(key, (grams.get(key) ?? 0) + 1);
+      a = b;
+      b = c;
+    }
   }
   let sum = 0;
   for (const c of grams.values()) sum += c * c;

@@ -13,6 +13,7 @@ export const costVelocityDetector: ProjectDetector = {
   observe(signals, ctx) {
     const settings = ctx.settings.cost_velocity;
     const touched = new Map<string, { ts: number; execution_id: string }>();
+    const perExecution = new Map<string, { cost: number; first: number; last: number }>();
     for (const s of signals) {
       if (s.kind === "execution_started") {
         // The name may arrive after the first costs: move the run to its workload.
@@ -26,18 +27,29 @@ export const costVelocityDetector: ProjectDetector = {
         settings.prices,
       );
       if (cost === null) continue;
-      const name = ctx.sql.exec<{ name: string | null }>("SELECT name FROM topology_executions WHERE execution_id = ?", s.execution_id).toArray()[0]?.name;
+      const run = perExecution.get(s.execution_id);
+      if (run) {
+        run.cost += cost;
+        run.first = Math.min(run.first, s.ts);
+        run.last = Math.max(run.last, s.ts);
+      } else {
+        perExecution.set(s.execution_id, { cost, first: s.ts, last: s.ts });
+      }
+    }
+    // One write per execution per batch, however many calls it made.
+    for (const [executionId, run] of perExecution) {
+      const name = ctx.sql.exec<{ name: string | null }>("SELECT name FROM topology_executions WHERE execution_id = ?", executionId).toArray()[0]?.name;
       const workload = name ?? "default";
       ctx.sql.exec(
         `INSERT INTO execution_costs (execution_id, workload, first_ts, cost_usd) VALUES (?, ?, ?, ?)
          ON CONFLICT (execution_id) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd, first_ts = min(first_ts, excluded.first_ts)`,
-        s.execution_id,
+        executionId,
         workload,
-        s.ts,
-        cost,
+        run.first,
+        run.cost,
       );
       const prior = touched.get(workload);
-      if (!prior || prior.ts <= s.ts) touched.set(workload, { ts: s.ts, execution_id: s.execution_id });
+      if (!prior || prior.ts <= run.last) touched.set(workload, { ts: run.last, execution_id: executionId });
     }
     const windowMs = settings.window_minutes * 60_000;
     for (const [workload, last] of touched) {

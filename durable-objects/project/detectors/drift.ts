@@ -82,18 +82,26 @@ export const driftDetector: ProjectDetector = {
     const calls = signalsOfKind(signals, "llm_usage");
     if (calls.length === 0) return;
     const buckets = new Map<number, { vector: number[]; samples: number }>();
+    const usage = new Map<string, { bucket: number; model: string; calls: number }>();
     for (const s of calls) {
       const bucket = Math.floor(s.ts / DRIFT_BUCKET_MS);
-      ctx.sql.exec(
-        "INSERT INTO model_usage (bucket, model, calls) VALUES (?, ?, 1) ON CONFLICT (bucket, model) DO UPDATE SET calls = calls + 1",
-        bucket,
-        s.model,
-      );
+      const key = `${bucket}\u0000${s.model}`;
+      const u = usage.get(key);
+      if (u) u.calls++;
+      else usage.set(key, { bucket, model: s.model, calls: 1 });
       if (s.grams.length === 0) continue;
       let acc = buckets.get(bucket);
       if (!acc) buckets.set(bucket, (acc = { vector: new Array<number>(PROFILE_BUCKETS).fill(0), samples: 0 }));
       for (let i = 0; i + 1 < s.grams.length; i += 2) acc.vector[s.grams[i]!]! += s.grams[i + 1]!;
       acc.samples++;
+    }
+    for (const u of usage.values()) {
+      ctx.sql.exec(
+        "INSERT INTO model_usage (bucket, model, calls) VALUES (?, ?, ?) ON CONFLICT (bucket, model) DO UPDATE SET calls = calls + excluded.calls",
+        u.bucket,
+        u.model,
+        u.calls,
+      );
     }
     for (const [bucket, acc] of buckets) {
       const row = ctx.sql.exec<{ vector: string; samples: number }>("SELECT vector, samples FROM lexical_profile WHERE bucket = ?", bucket).toArray()[0];
