@@ -4,7 +4,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
-import { migrateExecutionStorage } from "../execution/storage.ts";
+import { migrateExecutionStorage, migrateExecutionStorageStepByStep } from "../execution/storage.ts";
+import { describeSchema } from "./migrate.ts";
 import { migrateProjectStorage } from "../project/storage.ts";
 
 const columns = (sql: SqlStorage, table: string) => sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((c) => c.name);
@@ -46,5 +47,19 @@ describe("object storage migrations", () => {
       expect(columns(sql, "webhook_deliveries")).toContain("next_attempt_at");
       expect(sql.exec<{ accepted: number }>("SELECT accepted FROM ingest_health").one().accepted).toBe(7);
     });
+  });
+
+  it("create the same schema for a new execution object in one go as step by step", async ({ expect }) => {
+    const oneGo = env.EXECUTION.get(env.EXECUTION.idFromName("migration-test:fresh"));
+    const stepwise = env.EXECUTION.get(env.EXECUTION.idFromName("migration-test:stepwise"));
+    const fresh = await runInDurableObject(oneGo, (_o, state) => describeSchema(state.storage.sql));
+    const stepped = await runInDurableObject(stepwise, (_o, state) => {
+      const sql = state.storage.sql;
+      for (const t of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").toArray()) sql.exec(`DROP TABLE ${t.name}`);
+      migrateExecutionStorageStepByStep(sql);
+      return describeSchema(sql);
+    });
+    expect(fresh).toBe(stepped);
+    expect(fresh).toContain("started_arrival");
   });
 });
