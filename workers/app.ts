@@ -16,6 +16,9 @@ import { registerExecutionTopologyGet } from "./routes/execution-topology-get.ts
 import { registerGroupGet } from "./routes/group-get.ts";
 import { registerGroupUpdate } from "./routes/group-update.ts";
 import { registerGroupsList } from "./routes/groups-list.ts";
+import { registerGroupOccurrencesGet } from "./routes/group-occurrences-get.ts";
+import { registerOverviewGet } from "./routes/overview-get.ts";
+import { registerSessionGet } from "./routes/session-get.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerIngestHealthGet } from "./routes/ingest-health-get.ts";
 import { registerEventsIngest } from "./routes/events-ingest.ts";
@@ -96,5 +99,8 @@ export function createApp(): Hono<AppEnv> {
   registerWebhooks(app);
   registerExecutionHalt(app);
   registerDigestsList(app);
+  registerOverviewGet(app);
+  registerGroupOccurrencesGet(app);
+  registerSessionGet(app);
   return app;
 }
