@@ -1,50 +1,21 @@
 // Formatting shared by the views: times, durations, counts, and the fixed vocabularies (classes,
 // statuses, severities) with their labels.
 
+import { allowedTransitions } from "../../workers/triage/lifecycle.ts";
+
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const STATUSES = ["open", "acknowledged", "fix_in_progress", "regressed", "resolved", "archived"] as const;
 export type GroupStatus = (typeof STATUSES)[number];
 
-export const CATEGORIES = ["prompt", "code", "data", "scope", "operations"] as const;
+/** The fixed vocabularies come from the API's own modules, so the two cannot drift apart. */
+export { FAILURE_CLASSES, TRIAGE_CATEGORIES as CATEGORIES } from "../../workers/core/failure-classes.ts";
 
-/** The spec's 23 failure classes (section 5). */
-export const FAILURE_CLASSES = [
-  "crash",
-  "time_budget_exceeded",
-  "step_count_exceeded",
-  "tool_failure",
-  "validator_failure",
-  "prompt_injection",
-  "cost_velocity",
-  "drift",
-  "identical_call_loop",
-  "similar_call_loop",
-  "data_leakage",
-  "infrastructure_throttled",
-  "context_overflow",
-  "token_waste",
-  "semantic_loop",
-  "tool_schema_drift",
-  "grounding_failure",
-  "cascading_failure",
-  "coordination_deadlock",
-  "provider_incident",
-  "sandbox_escape",
-  "hitl_timeout",
-  "hitl_rejection_spike",
-] as const;
-
-/** The API's lifecycle (workers/triage/lifecycle.ts): which status a person may move a group to. */
-export const ALLOWED_TRANSITIONS: Record<GroupStatus, readonly GroupStatus[]> = {
-  open: ["acknowledged", "fix_in_progress", "resolved", "archived"],
-  acknowledged: ["open", "fix_in_progress", "resolved", "archived"],
-  fix_in_progress: ["open", "acknowledged", "resolved", "archived"],
-  resolved: ["open", "archived"],
-  regressed: ["acknowledged", "fix_in_progress", "resolved", "archived"],
-  archived: ["open"],
-};
+/** Which status a person may move a group to (workers/triage/lifecycle.ts). */
+export const ALLOWED_TRANSITIONS: Record<GroupStatus, readonly GroupStatus[]> = Object.fromEntries(
+  STATUSES.map((s) => [s, allowedTransitions(s)]),
+) as Record<GroupStatus, readonly GroupStatus[]>;
 
 export function label(id: string): string {
   const text = id.replace(/_/g, " ");

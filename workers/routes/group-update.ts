@@ -8,6 +8,7 @@ import type { App } from "../app-env.ts";
 import { requireProject } from "../auth/middleware.ts";
 import { TRIAGE_CATEGORIES } from "../core/failure-classes.ts";
 import { ApiError } from "../errors.ts";
+import { readJsonBody } from "../http/json-body.ts";
 import type { GroupRow } from "../read/group-view.ts";
 import { groupView } from "../read/group-view.ts";
 import type { GroupStatus } from "../triage/lifecycle.ts";
@@ -28,18 +29,7 @@ const body = z
 export function registerGroupUpdate(app: App): void {
   app.patch("/v1/groups/:id", async (c) => {
     const caller = await requireProject(c, ["admin"]);
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      throw new ApiError("invalid_json", "The body must be a JSON object.");
-    }
-    const parsed = body.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiError("invalid_body", `${issue.path.join(".") || "body"} is invalid; send status, release, archive, category, actor or note.`);
-    }
-    const change = parsed.data;
+    const change = await readJsonBody(c, body, "a JSON object with status, release, archive, category, actor or note");
     if (change.status === undefined && change.category === undefined) throw new ApiError("invalid_body", "Send a status or a category to change.");
     if (change.release !== undefined && change.status !== "resolved") throw new ApiError("invalid_body", "release goes with status resolved.");
     if (change.archive !== undefined && change.status !== "archived") throw new ApiError("invalid_body", "archive goes with status archived.");

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { App } from "../app-env.ts";
 import { requireProject } from "../auth/middleware.ts";
-import { ApiError } from "../errors.ts";
+import { readJsonBody } from "../http/json-body.ts";
 import { categoryOf } from "../triage/fix-loops.ts";
 
 const body = z.object({
@@ -17,16 +17,9 @@ const body = z.object({
 export function registerReleasesCreate(app: App): void {
   app.post("/v1/releases", async (c) => {
     const caller = await requireProject(c, ["ingest", "admin"]);
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      throw new ApiError("invalid_json", 'The body must be JSON: {"version": "..."}.');
-    }
-    const parsed = body.safeParse(input);
-    if (!parsed.success) throw new ApiError("invalid_body", "version is required; shipped_at is an RFC 3339 time or epoch milliseconds.");
-    const { version, environment } = parsed.data;
-    const shippedAt = parsed.data.shipped_at === undefined ? Date.now() : typeof parsed.data.shipped_at === "number" ? parsed.data.shipped_at : Date.parse(parsed.data.shipped_at);
+    const input = await readJsonBody(c, body, "JSON: {\"version\": \"...\", \"shipped_at\"?: RFC 3339 time or epoch milliseconds, \"environment\"?: \"...\"}");
+    const { version, environment } = input;
+    const shippedAt = input.shipped_at === undefined ? Date.now() : typeof input.shipped_at === "number" ? input.shipped_at : Date.parse(input.shipped_at);
     const db = c.env.DB;
     const inserted = await db
       .prepare("INSERT INTO releases (project_id, version, shipped_at, environment, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING shipped_at")

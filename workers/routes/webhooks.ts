@@ -7,6 +7,7 @@ import { requireProject } from "../auth/middleware.ts";
 import { FAILURE_CLASSES, SEVERITIES } from "../core/failure-classes.ts";
 import { isoTime } from "../core/time.ts";
 import { ApiError } from "../errors.ts";
+import { readJsonBody } from "../http/json-body.ts";
 import { projectStub } from "../ingest/dispatch.ts";
 import { WEBHOOK_EVENTS } from "../triage/webhook-payload.ts";
 
@@ -43,18 +44,7 @@ const view = (w: WebhookRow) => ({
 export function registerWebhooks(app: App): void {
   app.post("/v1/webhooks", async (c) => {
     const caller = await requireProject(c, ["admin"]);
-    let input: unknown;
-    try {
-      input = await c.req.json();
-    } catch {
-      throw new ApiError("invalid_json", "The body must be a JSON object.");
-    }
-    const parsed = createBody.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApiError("invalid_body", `${issue.path.join(".") || "body"} is invalid: url (http or https), format json|slack, events, classes, min_severity.`);
-    }
-    const w = parsed.data;
+    const w = await readJsonBody(c, createBody, "JSON: {\"url\": http(s) URL, \"format\"?: json|slack, \"events\"?, \"classes\"?, \"min_severity\"?}");
     const id = `wh_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
     const secret = `whsec_${[...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
     const now = Date.now();
