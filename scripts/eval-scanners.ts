@@ -1247,6 +1247,9 @@ function evalCost(): void {
       [["tau-bench llm_call + tool_call events", batch.length, bytes, coldCpu.toFixed(1), coldWall.toFixed(1), warmCpu.toFixed(1)]],
     ),
   );
+  md.push(
+    "\nThe first run already benefits from `workers/scanners/memo.ts` where the batch repeats a string (each chat call resends the conversation so far); the warm run scans the same batch again, so it measures mostly cache hits: what an agent resending its history costs.",
+  );
   md.push("\nWorst-case single events (the string appears twice: in arguments and result):\n");
   md.push(table(["content", "CPU ms"], worst.map(([n, v]) => [n, v.toFixed(1)])));
   md.push(

@@ -15,6 +15,7 @@ import type { CompiledCustomRule } from "./custom-rules.ts";
 import { findSecrets, redactSecrets } from "./data-leakage.ts";
 import { RESPONSE_FOLLOWS_INJECTION, responseFollowsInjection, scanInjection } from "./prompt-injection.ts";
 import { scanSandboxEscape } from "./sandbox-escape.ts";
+import { ScanMemo } from "./memo.ts";
 import type { PatternHit, ScanFailureClass, ScanFinding } from "./types.ts";
 
 export interface ScanEventOptions {
@@ -58,6 +59,21 @@ class Findings {
   }
 }
 
+const secretMemo = new ScanMemo<ReturnType<typeof findSecrets>>();
+const injectionMemo = new ScanMemo<ReturnType<typeof scanInjection>>();
+const sandboxMemo = new ScanMemo<ReturnType<typeof scanSandboxEscape>>();
+const ruleSetIds = new WeakMap<readonly CompiledCustomRule[], string>();
+let nextRuleSetId = 0;
+
+/** Secret matches depend on the project's custom rules: each distinct rule set gets its own salt. */
+function customRulesSalt(custom: readonly CompiledCustomRule[]): string {
+  if (custom.length === 0) return "builtin";
+  let id = ruleSetIds.get(custom);
+  // Compiled rule sets are cached per project (workers/ingest/content-scan.ts), so identity is stable.
+  if (id === undefined) ruleSetIds.set(custom, (id = `rules${nextRuleSetId++}`));
+  return id;
+}
+
 export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions = {}): ScanEventResult {
   const custom = opts.customRules ?? [];
   const findings = new Findings();
@@ -67,7 +83,7 @@ export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions
     for (const key of ["arguments", "result", "error"]) {
       for (const s of collectStrings(event[key], key)) {
         const part = key === "arguments" ? "arguments" : "result";
-        for (const hit of scanSandboxEscape(s.text, part)) findings.add("sandbox_escape", hit, s.path);
+        for (const hit of sandboxMemo.get(s.text, part, () => scanSandboxEscape(s.text, part))) findings.add("sandbox_escape", hit, s.path);
       }
     }
   }
@@ -77,7 +93,7 @@ export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions
 // ---- Data leakage: redacted deep copy ---------------------------------------------------------------
 
 function redactString(text: string, path: string, custom: readonly CompiledCustomRule[], findings: Findings): string {
-  const matches = findSecrets(text, custom);
+  const matches = secretMemo.get(text, customRulesSalt(custom), () => findSecrets(text, custom));
   if (matches.length === 0) return text;
   for (const m of matches) findings.add("data_leakage", { signature: m.rule, severity: m.severity }, path);
   return redactSecrets(text, matches);
@@ -218,13 +234,13 @@ function scanInjectionInEvent(event: Record<string, unknown>, findings: Findings
   const injections: Array<{ techniques: string[]; windows: string[] }> = [];
   const cleanUserText: string[] = [];
   for (const s of split.direct) {
-    const r = scanInjection(s.text, { indirect: false });
+    const r = injectionMemo.get(s.text, "direct", () => scanInjection(s.text, { indirect: false }));
     for (const h of r.hits) findings.add("prompt_injection", h, s.path);
     if (r.hits.length > 0) injections.push({ techniques: r.hits.map((h) => h.signature), windows: r.windows });
     else cleanUserText.push(s.text);
   }
   for (const s of split.indirect) {
-    const r = scanInjection(s.text, { indirect: true });
+    const r = injectionMemo.get(s.text, "indirect", () => scanInjection(s.text, { indirect: true }));
     for (const h of r.hits) findings.add("prompt_injection", h, s.path);
     if (r.hits.length > 0) injections.push({ techniques: r.hits.map((h) => h.signature), windows: r.windows });
   }
