@@ -28,7 +28,11 @@ describe("digest cron", () => {
     await postJson("/v1/webhooks", p.admin_key, { url: "https://hooks.test/digest", events: ["digest"] });
     const now = Date.now();
     const yesterday = Math.floor(now / DAY) * DAY - DAY / 2;
-    await ingest(p.ingest_key, [at(yesterday, "d1", "tool_call", { tool: "search", status: "failed", error: { type: "Timeout" } }), at(yesterday, "d1", "tool_call", { tool: "x", status: "ok", bad_field: 1, status2: "n" })]);
+    await ingest(p.ingest_key, [
+      at(yesterday, "d1", "tool_call", { tool: "search", status: "failed", error: { type: "Timeout" } }),
+      at(yesterday, "d1", "tool_call", { tool: "x", status: "ok", bad_field: 1, status2: "n" }),
+      at(yesterday, "d1", "llm_call", { provider: "openai", model: "gpt-4o", status: "ok", cost_usd: 0.25 }),
+    ]);
     await ingest(p.ingest_key, [{ id: "broken", execution_id: "d1", type: "tool_call", status: "nope" }]);
     await flushExecution(p.project_id, "d1");
     const run = async () => {
@@ -39,13 +43,16 @@ describe("digest cron", () => {
     await run();
     await run();
     await deliverNow(p.project_id);
-    const { body } = await getJson<{ digests: { kind: string; new_groups: { count: number }; top_by_occurrences: { signature: string }[]; ingest_health: { accepted: number; rejected: number } }[] }>(
+    const { body } = await getJson<{
+      digests: { kind: string; new_groups: { count: number }; top_by_occurrences: { signature: string }[]; top_by_cost: { signature: string; cost_usd: number }[]; ingest_health: { accepted: number; rejected: number } }[];
+    }>(
       "/v1/digests",
       p.read_key,
     );
     const daily = body.digests.find((d) => d.kind === "daily")!;
     expect(daily.new_groups.count).toBe(1);
     expect(daily.top_by_occurrences.map((g) => g.signature)).toEqual(["search:Timeout"]);
+    expect(daily.top_by_cost).toEqual([expect.objectContaining({ signature: "search:Timeout", cost_usd: 0.25 })]);
     expect(body.digests.map((d) => d.kind).sort()).toEqual(["daily", "weekly"]);
     expect(receiver.received.map((r) => JSON.parse(r.body).kind).sort()).toEqual(["daily", "weekly"]);
   });

@@ -1,5 +1,5 @@
-// Daily and weekly digests per project: new groups, regressions, the top groups by occurrences,
-// loop latency and ingest health over the period. Built by the cron, stored in D1 for the
+// Daily and weekly digests per project: new groups, regressions, the top groups by occurrences and
+// by cost, loop latency and ingest health over the period. Built by the cron, stored in D1 for the
 // dashboard, and sent to the project's digest webhooks.
 import { isoTime } from "../core/time.ts";
 import type { IngestHealth } from "../../durable-objects/project/project-object.ts";
@@ -27,7 +27,7 @@ interface GroupLine {
 }
 
 export async function buildDigest(db: D1Database, projectId: string, kind: DigestKind, period: { start: number; end: number }, health: IngestHealth) {
-  const [created, regressed, busiest] = await db.batch([
+  const [created, regressed, busiest, costliest] = await db.batch([
     db
       .prepare("SELECT id, failure_class, signature, severity, occurrences FROM failure_groups WHERE project_id = ? AND first_seen >= ? AND first_seen < ? ORDER BY occurrences DESC LIMIT 10")
       .bind(projectId, period.start, period.end),
@@ -40,6 +40,17 @@ export async function buildDigest(db: D1Database, projectId: string, kind: Diges
          FROM group_executions ge JOIN failure_groups g ON g.id = ge.group_id
          WHERE ge.project_id = ? AND ge.last_seen >= ? AND ge.last_seen < ?
          GROUP BY g.id ORDER BY occurrences DESC LIMIT 5`,
+      )
+      .bind(projectId, period.start, period.end),
+    // Cost of a group: what the executions it touched in the period cost in all.
+    db
+      .prepare(
+        `SELECT g.id, g.failure_class, g.signature, g.severity, sum(ge.occurrences) AS occurrences, round(sum(coalesce(e.cost_usd, 0)), 6) AS cost_usd
+         FROM group_executions ge
+         JOIN failure_groups g ON g.id = ge.group_id
+         JOIN executions e ON e.project_id = ge.project_id AND e.execution_id = ge.execution_id
+         WHERE ge.project_id = ? AND ge.last_seen >= ? AND ge.last_seen < ?
+         GROUP BY g.id HAVING cost_usd > 0 ORDER BY cost_usd DESC LIMIT 5`,
       )
       .bind(projectId, period.start, period.end),
   ]);
@@ -55,6 +66,7 @@ export async function buildDigest(db: D1Database, projectId: string, kind: Diges
     new_groups: { count: newCount?.n ?? 0, top: (created?.results ?? []) as GroupLine[] },
     regressions: (regressed?.results ?? []) as GroupLine[],
     top_by_occurrences: (busiest?.results ?? []) as GroupLine[],
+    top_by_cost: (costliest?.results ?? []) as (GroupLine & { cost_usd: number })[],
     loop_latency: { "7d": week.overall, "30d": month.overall },
     ingest_health: { accepted: health.accepted, rejected: health.rejected, duplicates: health.duplicates, ignored: health.ignored, rejected_by_code: health.rejected_by_code },
   };
