@@ -68,7 +68,9 @@ export const costVelocityDetector: ProjectDetector = {
       const enough = current.n >= settings.min_executions && prior.n >= settings.min_executions && (prior.mean ?? 0) > 0;
       const ratio = enough ? (current.mean ?? 0) / prior.mean! : 0;
       if (ratio < settings.max_ratio) {
-        if (enough) ctx.state.delete(key);
+        // Only a newer window ends a rise: an older batch arriving late must not re-arm it.
+        const active = ctx.state.get<{ since: number }>(key);
+        if (enough && active && last.ts > active.since) ctx.state.delete(key);
         continue;
       }
       if (ctx.state.get(key)) continue;

@@ -65,9 +65,15 @@ function cosineDistance(a: readonly number[], b: readonly number[]): number {
   return na === 0 || nb === 0 ? 0 : 1 - dot / Math.sqrt(na * nb);
 }
 
-function onRisingEdge(ctx: ProjectDetectorContext, key: string, active: boolean): boolean {
-  if (!active) {
-    ctx.state.delete(key);
+/**
+ * Fires once per drift episode. The episode ends only when the distance falls clearly below the
+ * threshold (hysteresis), so a window sliding back and forth across it does not fire again.
+ */
+const REARM_BELOW = 0.8;
+
+function onRisingEdge(ctx: ProjectDetectorContext, key: string, distance: number, threshold: number): boolean {
+  if (distance < threshold) {
+    if (distance < threshold * REARM_BELOW) ctx.state.delete(key);
     return false;
   }
   if (ctx.state.get(key)) return false;
@@ -135,7 +141,7 @@ export const driftDetector: ProjectDetector = {
     const mixBase = baselines.get("model_mix");
     if (mixBase && current.calls >= settings.min_calls) {
       const distance = totalVariation(current.models, JSON.parse(mixBase.data) as Record<string, number>);
-      if (onRisingEdge(ctx, "drift:model_mix", distance >= settings.model_mix_distance)) {
+      if (onRisingEdge(ctx, "drift:model_mix", distance, settings.model_mix_distance)) {
         ctx.emit({
           signature: "model_mix",
           execution_id: last.execution_id,
@@ -153,7 +159,7 @@ export const driftDetector: ProjectDetector = {
     const lexBase = baselines.get("lexical");
     if (lexBase && current.samples >= settings.min_calls) {
       const distance = cosineDistance(current.vector, JSON.parse(lexBase.data) as number[]);
-      if (onRisingEdge(ctx, "drift:lexical", distance >= settings.lexical_distance)) {
+      if (onRisingEdge(ctx, "drift:lexical", distance, settings.lexical_distance)) {
         ctx.emit({
           signature: "lexical",
           execution_id: last.execution_id,

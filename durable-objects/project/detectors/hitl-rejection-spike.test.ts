@@ -31,4 +31,14 @@ describe("HITL rejection spike detector", () => {
     await sendAll(spread, answers(["rejected", "approved", "approved", "approved", "rejected"], T0, 20 * MINUTE));
     expect(await listGroups(spread, "?failure_class=hitl_rejection_spike")).toEqual([]);
   });
+
+  it("fires once per spike even when an older batch arrives late", async ({ expect }) => {
+    const p = await createProject();
+    await sendAll(p, answers(["approved", "rejected", "approved", "rejected", "approved"], T0 + 120 * MINUTE));
+    // Answers from two hours earlier arrive late: their window is calm, which must not re-arm it.
+    await sendAll(p, answers(["approved", "approved", "approved", "approved", "approved"], T0));
+    await sendAll(p, answers(["rejected"], T0 + 125 * MINUTE));
+    const groups = await listGroups(p, "?failure_class=hitl_rejection_spike");
+    expect(groups.map((g) => [g.signature, g.occurrences])).toEqual([["rejected", 1]]);
+  });
 });

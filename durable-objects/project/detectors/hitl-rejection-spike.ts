@@ -38,7 +38,9 @@ export const hitlRejectionSpikeDetector: ProjectDetector = {
       const key = `hitl_rejection_spike:${signature}`;
       const spiking = stats.executions >= settings.min_executions && stats.total > 0 && count / stats.total >= share;
       if (!spiking) {
-        ctx.state.delete(key);
+        // Only a newer window ends a spike: an older batch arriving late must not re-arm it.
+        const active = ctx.state.get<{ since: number }>(key);
+        if (active && last.ts > active.since) ctx.state.delete(key);
         continue;
       }
       if (ctx.state.get(key)) continue;

@@ -48,4 +48,13 @@ describe("provider incident detector", () => {
     await sendAll(p, batch);
     expect(await listGroups(p, "?failure_class=provider_incident")).toEqual([]);
   });
+
+  it("completes an incident whatever order the errors arrive in (newest first)", async ({ expect }) => {
+    const p = await createProject();
+    await sendAll(p, [failing(T0 + 2 * MINUTE, "initech")]);
+    await sendAll(p, [failing(T0 + MINUTE, "globex")]);
+    await sendAll(p, [failing(T0, "acme")]);
+    const groups = await listGroups(p, "?failure_class=provider_incident");
+    expect(groups.map((g) => g.signature)).toEqual(["openai:service_unavailable"]);
+  });
 });

@@ -34,24 +34,28 @@ export const providerIncidentDetector: ProjectDetector = {
       if (!prior || prior.ts <= s.ts) latest.set(key, s);
     }
     for (const [key, s] of latest) {
-      const tenants = ctx.sql
-        .exec<{ n: number }>(
-          "SELECT count(DISTINCT tenant_key) AS n FROM provider_errors WHERE provider = ? AND error_class = ? AND ts > ? AND ts <= ?",
+      // Errors arrive in any order: look at every window of the errors around this batch's, so an
+      // older error arriving last still completes the incident it belongs to.
+      const newest = errors.filter((e) => `${e.provider}\u0000${e.error_class}` === key).reduce((a, b) => Math.min(a, b.ts), s.ts);
+      const rows = ctx.sql
+        .exec<{ ts: number; tenant_key: string }>(
+          "SELECT ts, tenant_key FROM provider_errors WHERE provider = ? AND error_class = ? AND ts > ? AND ts <= ? ORDER BY ts",
           s.provider,
           s.error_class,
-          s.ts - windowMs,
-          s.ts,
+          newest - windowMs,
+          s.ts + windowMs,
         )
-        .one().n;
+        .toArray();
+      const { tenants, end } = mostTenantsInAWindow(rows, windowMs);
       const stateKey = `provider_incident:${key}`;
       const prior = ctx.state.get<IncidentState>(stateKey);
-      const reported = prior && prior.last_ts > s.ts - windowMs ? prior.tenants : 0;
+      const reported = prior && prior.last_ts > end - windowMs ? prior.tenants : 0;
       if (tenants < settings.min_tenants) {
-        if (prior) ctx.state.delete(stateKey);
+        if (prior && prior.last_ts <= end - windowMs) ctx.state.delete(stateKey);
         continue;
       }
       if (tenants <= reported) continue;
-      ctx.state.set(stateKey, { tenants, last_ts: s.ts } satisfies IncidentState);
+      ctx.state.set(stateKey, { tenants, last_ts: Math.max(end, prior?.last_ts ?? 0) } satisfies IncidentState);
       ctx.emit({
         signature: `${cleanSignaturePart(s.provider, 64)}:${s.error_class}`,
         execution_id: s.execution_id,
@@ -61,3 +65,22 @@ export const providerIncidentDetector: ProjectDetector = {
     }
   },
 };
+
+/** The most distinct tenants in any window (end - windowMs, end] over rows sorted by time. */
+export function mostTenantsInAWindow(rows: readonly { ts: number; tenant_key: string }[], windowMs: number): { tenants: number; end: number } {
+  const inWindow = new Map<string, number>();
+  let best = { tenants: 0, end: rows[0]?.ts ?? 0 };
+  let start = 0;
+  for (const row of rows) {
+    inWindow.set(row.tenant_key, (inWindow.get(row.tenant_key) ?? 0) + 1);
+    while (rows[start]!.ts <= row.ts - windowMs) {
+      const t = rows[start]!.tenant_key;
+      const n = inWindow.get(t)! - 1;
+      if (n === 0) inWindow.delete(t);
+      else inWindow.set(t, n);
+      start++;
+    }
+    if (inWindow.size > best.tenants) best = { tenants: inWindow.size, end: row.ts };
+  }
+  return best;
+}
