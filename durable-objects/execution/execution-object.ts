@@ -74,6 +74,8 @@ interface LiveState {
   findingKeys: Set<string>;
   /** Detectors whose state changed since the last persist. */
   dirty: Set<FailureClass>;
+  /** The settings object the budgets and halt list were last derived from (one per batch). */
+  settingsSeen: DetectorSettings | null;
   /** The run's bounded metrics record (run-metrics.ts), persisted with the events that changed it. */
   metrics: RunMetrics;
   metricsDirty: boolean;
@@ -402,6 +404,7 @@ export class ExecutionObject extends DurableObject<Env> {
       detectorStates,
       findingKeys,
       dirty: new Set(),
+      settingsSeen: null,
       metrics: metrics.record,
       metricsDirty: metrics.backfilled,
     };
@@ -431,9 +434,13 @@ export class ExecutionObject extends DurableObject<Env> {
       row.status = event.status;
       row.finished_at = event.ts;
     }
-    // Settings travel with every batch, so the latest project settings apply from this event on.
-    row.max_wall_seconds = live.policy.max_wall_seconds ?? settings.time_budget_exceeded.max_wall_seconds;
-    row.halt_on = JSON.stringify([...new Set([...(live.policy.halt_on ?? []), ...settings.halt_on])]);
+    // Settings travel with every batch, so the latest project settings apply from this event on;
+    // only the events that can change them (the first, and execution_started's policy) recompute.
+    if (event.type === "execution_started" || row.events === 1 || live.settingsSeen !== settings) {
+      live.settingsSeen = settings;
+      row.max_wall_seconds = live.policy.max_wall_seconds ?? settings.time_budget_exceeded.max_wall_seconds;
+      row.halt_on = JSON.stringify([...new Set([...(live.policy.halt_on ?? []), ...settings.halt_on])]);
+    }
   }
 
   *#detect(

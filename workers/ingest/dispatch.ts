@@ -52,6 +52,3 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
   }
   return { accepted, duplicates, rejected: batch.rejected, directives };
 }
-
-/** Former name, kept while the OTLP route moves to dispatchBatch. */
-export const dispatchToExecutions = dispatchBatch;
