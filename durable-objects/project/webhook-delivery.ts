@@ -49,9 +49,6 @@ export async function projectWebhooks(db: D1Database, projectId: string, now = D
   return results;
 }
 
-export function forgetWebhookCache(): void {
-  cache = null;
-}
 
 function wants(hook: WebhookRow, event: WebhookEvent, failureClass: string | null, severity: string | null): boolean {
   if (!(JSON.parse(hook.events) as string[]).includes(event)) return false;

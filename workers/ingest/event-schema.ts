@@ -198,4 +198,3 @@ export type EventOfType<T extends EventType> = Extract<VigilEvent, { type: T }>;
 
 export const EVENT_TYPES: readonly EventType[] = eventSchema.options.map((o) => o.shape.type.value);
 
-export const ingestBodySchema = z.object({ events: z.array(z.unknown()) });

@@ -2,7 +2,7 @@
 // instrumentation convention, and which attributes hold each event field, in order of preference.
 // One file per dialect under dialects/; a new convention is one new file plus a line in DIALECTS.
 import type { AttrValue, Attributes, OtelSpan } from "./span.ts";
-import { attrInt, firstInt, firstJson, firstString } from "./span.ts";
+import { firstInt, firstJson, firstString } from "./span.ts";
 
 export type SpanRole = "llm" | "tool" | "agent";
 
@@ -76,16 +76,6 @@ export function attrNumber(attrs: Attributes, keys: readonly string[]): number |
     if (Number.isFinite(n) && n >= 0) return n;
   }
   return undefined;
-}
-
-/** Sums two token counts that some SDKs split (e.g. cached and uncached input). */
-export function sumInts(attrs: Attributes, keys: readonly string[]): number | undefined {
-  let total: number | undefined;
-  for (const k of keys) {
-    const v = attrInt(attrs, k);
-    if (v !== undefined) total = (total ?? 0) + v;
-  }
-  return total;
 }
 
 /**
