@@ -68,6 +68,17 @@ describe("redaction", () => {
     expect(sigs(findings, "data_leakage")).toEqual(["credit_card_number"]);
   });
 
+  it("hands back an event without secrets as it is, and copies one that needs redacting", ({ expect }) => {
+    const clean = llm({ messages: [{ role: "user", content: "what is the weather in Lisbon tomorrow?" }], attributes: { a: [1, { b: 2 }] } });
+    const result = scanEvent(clean);
+    expect(result.event).toBe(clean);
+    expect(result.findings).toEqual([]);
+    // A secret in an object key alone is enough to need the copy.
+    const keyed = llm({ attributes: { [GH]: "present" } });
+    expect(scanEvent(keyed).event).not.toBe(keyed);
+    expect(JSON.stringify(scanEvent(keyed).event)).not.toContain(GH);
+  });
+
   it("never mutates its input and returns a deep copy", ({ expect }) => {
     const event = llm({ messages: [{ role: "user", content: `key ${GH}` }], attributes: { a: [1, { b: 2 }] } });
     const before = JSON.stringify(event);

@@ -2,6 +2,7 @@
 // Findings carry the rule id and the offsets only; the matched value never leaves this module
 // except as the part of the string that `redactSecrets` replaces with `[REDACTED:<rule>]`.
 import type { CompiledCustomRule } from "./custom-rules.ts";
+import { KeywordAutomaton } from "./keyword-automaton.ts";
 import { BUILT_IN_RULES, type SecretRule } from "./secret-rules.ts";
 import type { SecretMatch, Severity } from "./types.ts";
 
@@ -9,7 +10,14 @@ interface PreparedRule {
   readonly rule: SecretRule;
   /** Copy of the rule's pattern with the `d` flag, so the `s` group's offsets are available. */
   readonly regex: RegExp | null;
+  /** Indexes of the rule's keywords in KEYWORDS (empty: the rule runs whenever `needs` allows). */
+  readonly keywordIndexes: readonly number[];
 }
+
+/** Every distinct keyword of every rule, found in one pass by KEYWORD_AUTOMATON. */
+const KEYWORDS: readonly string[] = [...new Set(BUILT_IN_RULES.flatMap((r) => r.keywords))];
+const KEYWORD_AUTOMATON = new KeywordAutomaton(KEYWORDS);
+const keywordFound = new Uint8Array(KEYWORDS.length);
 
 const PREPARED: readonly PreparedRule[] = BUILT_IN_RULES.map((rule) => ({
   rule,
@@ -17,7 +25,10 @@ const PREPARED: readonly PreparedRule[] = BUILT_IN_RULES.map((rule) => ({
     rule.pattern === undefined
       ? null
       : new RegExp(rule.pattern.source, rule.pattern.flags.includes("d") ? rule.pattern.flags : rule.pattern.flags + "d"),
+  keywordIndexes: rule.keywords.map((k) => KEYWORDS.indexOf(k)),
 }));
+
+const KEYWORDLESS: readonly PreparedRule[] = PREPARED.filter((p) => p.keywordIndexes.length === 0);
 
 /** Ids of the built-in rules (custom rules may not reuse them). */
 export const BUILT_IN_RULE_IDS: ReadonlySet<string> = new Set(BUILT_IN_RULES.map((r) => r.id));
@@ -39,19 +50,21 @@ const CUSTOM_PRIORITY = 4;
 export function findSecrets(text: string, customRules: readonly CompiledCustomRule[] = []): SecretMatch[] {
   if (text.length < 6) return [];
   const raw: RawMatch[] = [];
-  let lower: string | null = null;
-  for (const { rule, regex } of PREPARED) {
-    if (rule.keywords.length > 0) {
-      lower ??= text.toLowerCase();
+  keywordFound.fill(0);
+  const facts = KEYWORD_AUTOMATON.scan(text, keywordFound);
+  // Most strings contain no keyword at all: then only the keyword-less rules can apply.
+  for (const { rule, regex, keywordIndexes } of facts.hits === 0 ? KEYWORDLESS : PREPARED) {
+    if (keywordIndexes.length > 0) {
       let hit = false;
-      for (const k of rule.keywords) {
-        if (lower.includes(k)) {
+      for (const k of keywordIndexes) {
+        if (keywordFound[k] === 1) {
           hit = true;
           break;
         }
       }
       if (!hit) continue;
     }
+    if (rule.needs !== undefined && !rule.needs(facts)) continue;
     const priority = rule.priority ?? 0;
     if (rule.find !== undefined) {
       for (const [start, end] of rule.find(text)) {

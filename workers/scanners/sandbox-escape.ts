@@ -10,6 +10,7 @@
 //   process-spawning modules (subprocess, pty) or importing os dynamically is.
 // - System directories are /etc, /root, /boot, /bin, /sbin, /lib*, /usr, /proc, /sys, /dev (not
 //   /dev/null and friends); /tmp, the working directory and home directories are the sandbox's own.
+import { KeywordAutomaton } from "./keyword-automaton.ts";
 import { softUnescape } from "./text-utils.ts";
 import type { PatternHit, Severity } from "./types.ts";
 
@@ -36,7 +37,7 @@ export type SandboxPatternClass =
 interface ClassRule {
   readonly id: SandboxPatternClass;
   readonly severity: Severity;
-  /** Lowercase substrings; the class is tested only if one occurs in the lowercased text. */
+  /** Lowercase substrings; the class is tested only if one occurs in the text, ignoring case. */
   readonly keywords: readonly string[];
   readonly patterns: readonly RegExp[];
   /** Extra procedural test (variable indirection and the like). */
@@ -357,6 +358,12 @@ const RULES: readonly ClassRule[] = [
 
 export const SANDBOX_PATTERN_CLASSES: readonly SandboxPatternClass[] = RULES.map((r) => r.id);
 
+/** Every rule's keywords, found in one pass over the string (keyword-automaton.ts). */
+const KEYWORDS: readonly string[] = [...new Set(RULES.flatMap((r) => r.keywords))];
+const KEYWORD_AUTOMATON = new KeywordAutomaton(KEYWORDS);
+const keywordFound = new Uint8Array(KEYWORDS.length);
+const RULE_KEYWORDS: readonly (readonly number[])[] = RULES.map((r) => r.keywords.map((k) => KEYWORDS.indexOf(k)));
+
 // What a tool returned is content, not code that ran: a search result quoting `eval(` or a README
 // showing `rm -rf` is not an escape. Results and errors are therefore checked only for classes whose
 // patterns are evidence about the host itself (a secret file's content or path, metadata
@@ -377,13 +384,15 @@ const RESULT_CLASSES: ReadonlySet<SandboxPatternClass> = new Set([
 export function scanSandboxEscape(raw: string, part: "arguments" | "result" = "arguments"): PatternHit[] {
   if (raw.length < 2) return [];
   const text = softUnescape(raw);
-  const lower = text.toLowerCase();
+  keywordFound.fill(0);
+  if (KEYWORD_AUTOMATON.scan(text, keywordFound).hits === 0) return [];
   const hits: PatternHit[] = [];
-  for (const rule of RULES) {
+  for (let r = 0; r < RULES.length; r++) {
+    const rule = RULES[r]!;
     if (part === "result" && !RESULT_CLASSES.has(rule.id)) continue;
     let gate = false;
-    for (const k of rule.keywords) {
-      if (lower.includes(k)) {
+    for (const k of RULE_KEYWORDS[r]!) {
+      if (keywordFound[k] === 1) {
         gate = true;
         break;
       }

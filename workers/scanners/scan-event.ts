@@ -10,7 +10,8 @@
 //   developer messages) is never scanned for injection.
 // - sandbox_escape: `tool_call` arguments, result and error, whatever the status.
 // Findings are deduplicated by (class, signature); each keeps the path of its first hit in document
-// order. The input is never mutated.
+// order. The input is never mutated; when nothing needs redacting it is returned as it is (most
+// events carry no secret, and copying every one of them cost more than finding that out).
 import type { CompiledCustomRule } from "./custom-rules.ts";
 import { findSecrets, redactSecrets } from "./data-leakage.ts";
 import { RESPONSE_FOLLOWS_INJECTION, responseFollowsInjection, scanInjection } from "./prompt-injection.ts";
@@ -59,31 +60,19 @@ class Findings {
   }
 }
 
-const secretMemo = new ScanMemo<ReturnType<typeof findSecrets>>();
 const injectionMemo = new ScanMemo<ReturnType<typeof scanInjection>>();
-const sandboxMemo = new ScanMemo<ReturnType<typeof scanSandboxEscape>>();
-const ruleSetIds = new WeakMap<readonly CompiledCustomRule[], string>();
-let nextRuleSetId = 0;
-
-/** Secret matches depend on the project's custom rules: each distinct rule set gets its own salt. */
-function customRulesSalt(custom: readonly CompiledCustomRule[]): string {
-  if (custom.length === 0) return "builtin";
-  let id = ruleSetIds.get(custom);
-  // Compiled rule sets are cached per project (workers/ingest/content-scan.ts), so identity is stable.
-  if (id === undefined) ruleSetIds.set(custom, (id = `rules${nextRuleSetId++}`));
-  return id;
-}
 
 export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions = {}): ScanEventResult {
   const custom = opts.customRules ?? [];
   const findings = new Findings();
-  const redacted = redactTree(event, custom, findings) as Record<string, unknown>;
+  const known: KnownMatches = { text: null, matches: [] };
+  const redacted = holdsSecret(event, custom, known) ? (redactTree(event, custom, findings, known) as Record<string, unknown>) : event;
   scanInjectionInEvent(event, findings);
   if (event["type"] === "tool_call") {
     for (const key of ["arguments", "result", "error"]) {
       for (const s of collectStrings(event[key], key)) {
         const part = key === "arguments" ? "arguments" : "result";
-        for (const hit of sandboxMemo.get(s.text, part, () => scanSandboxEscape(s.text, part))) findings.add("sandbox_escape", hit, s.path);
+        for (const hit of scanSandboxEscape(s.text, part)) findings.add("sandbox_escape", hit, s.path);
       }
     }
   }
@@ -92,8 +81,55 @@ export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions
 
 // ---- Data leakage: redacted deep copy ---------------------------------------------------------------
 
-function redactString(text: string, path: string, custom: readonly CompiledCustomRule[], findings: Findings): string {
-  const matches = secretMemo.get(text, customRulesSalt(custom), () => findSecrets(text, custom));
+/** Card numbers sent as JSON numbers are scanned as their digits. */
+const isCardSizedInteger = (n: number): boolean => Number.isInteger(n) && Math.abs(n) >= 1e12;
+
+/** Matches of one string, found while deciding whether to copy and reused by the copy. */
+interface KnownMatches {
+  text: string | null;
+  matches: ReturnType<typeof findSecrets>;
+}
+
+function secretsIn(text: string, custom: readonly CompiledCustomRule[], known: KnownMatches): ReturnType<typeof findSecrets> {
+  if (known.text === text) return known.matches;
+  return findSecrets(text, custom);
+}
+
+/**
+ * Whether any string (value or key) or card-sized integer under `root` holds a secret: a read-only
+ * walk with no copies and no paths, so an event without secrets costs only the scan itself. The
+ * string that answered yes is remembered in `known`, so the copy does not scan it twice.
+ */
+function holdsSecret(root: unknown, custom: readonly CompiledCustomRule[], known: KnownMatches): boolean {
+  const check = (text: string): boolean => {
+    const matches = findSecrets(text, custom);
+    if (matches.length === 0) return false;
+    known.text = text;
+    known.matches = matches;
+    return true;
+  };
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (check(v)) return true;
+    } else if (typeof v === "number") {
+      if (isCardSizedInteger(v) && check(String(v))) return true;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else if (isPlainObject(v)) {
+      for (const key in v) {
+        if (!Object.hasOwn(v, key)) continue;
+        if (check(key)) return true;
+        stack.push(v[key]);
+      }
+    }
+  }
+  return false;
+}
+
+function redactString(text: string, path: string, custom: readonly CompiledCustomRule[], findings: Findings, known: KnownMatches): string {
+  const matches = secretsIn(text, custom, known);
   if (matches.length === 0) return text;
   for (const m of matches) findings.add("data_leakage", { signature: m.rule, severity: m.severity }, path);
   return redactSecrets(text, matches);
@@ -103,19 +139,18 @@ function redactString(text: string, path: string, custom: readonly CompiledCusto
  * Deep copy with every string redacted. Iterative (explicit stack), so a deeply nested 64 KiB
  * event cannot overflow the call stack; children are visited in document order.
  */
-function redactTree(root: unknown, custom: readonly CompiledCustomRule[], findings: Findings): unknown {
+function redactTree(root: unknown, custom: readonly CompiledCustomRule[], findings: Findings, known: KnownMatches): unknown {
   const holder: { value: unknown } = { value: undefined };
   type Task = { src: unknown; path: string; set: (v: unknown) => void };
   const stack: Task[] = [{ src: root, path: "", set: (v) => (holder.value = v) }];
   while (stack.length > 0) {
     const { src, path, set } = stack.pop()!;
     if (typeof src === "string") {
-      set(redactString(src, path === "" ? "$" : path, custom, findings));
+      set(redactString(src, path === "" ? "$" : path, custom, findings, known));
     } else if (typeof src === "number") {
-      // Card numbers sent as JSON numbers.
-      if (Number.isInteger(src) && Math.abs(src) >= 1e12) {
+      if (isCardSizedInteger(src)) {
         const s = String(src);
-        const r = redactString(s, path, custom, findings);
+        const r = redactString(s, path, custom, findings, known);
         set(r === s ? src : r);
       } else set(src);
     } else if (Array.isArray(src)) {
@@ -129,7 +164,7 @@ function redactTree(root: unknown, custom: readonly CompiledCustomRule[], findin
       set(out);
       const keys = Object.keys(src);
       // Redact keys first (in order) so paths below never carry a secret.
-      const safeKeys = keys.map((k) => redactString(k, path === "" ? "$" : path, custom, findings));
+      const safeKeys = keys.map((k) => redactString(k, path === "" ? "$" : path, custom, findings, known));
       for (let i = 0; i < keys.length; i++) {
         let safe = safeKeys[i]!;
         // Two keys redacting to the same text must not overwrite each other.

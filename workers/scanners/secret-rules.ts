@@ -1,16 +1,18 @@
 // Built-in data-leakage rules: one entry per credential or personal-data format.
 //
 // Cost model: every rule names lowercase `keywords`; a rule's regex runs on a string only when the
-// lowercased string contains one of them (the keyword prefilter of gitleaks and trufflehog), so
-// breadth costs one substring search per keyword, not one regex pass per rule. Rules without a
-// keyword (SSNs, card numbers, Discord tokens) use a regex whose first token is a digit or a fixed
-// letter class, which V8 scans quickly. No built-in regex nests quantifiers or puts two unbounded,
+// string contains one of them, ignoring case (the keyword prefilter of gitleaks and trufflehog).
+// All keywords are found in one pass (keyword-automaton.ts), so breadth costs nothing per string.
+// Rules without a keyword (SSNs, card numbers, Discord and Twilio tokens) state what the string
+// must have for them to match at all (`needs`: enough digits, a long enough token), counted in
+// that same pass. No built-in regex nests quantifiers or puts two unbounded,
 // overlapping quantifiers in sequence, so each runs in time linear in the string.
 //
 // Precision: `validate` rejects placeholders (`isPlaceholder`), documented example values and
 // structurally invalid candidates (JWT header not JSON, card number failing Luhn, SSN out of the
 // issued ranges). Public identifiers (AWS account ids, Azure tenant/client ids, Stripe test
 // publishable keys) are deliberately not rules.
+import type { TextFacts } from "./keyword-automaton.ts";
 import type { Severity } from "./types.ts";
 import {
   base64DecodesToJsonObject,
@@ -40,6 +42,8 @@ export interface SecretRule {
   readonly prefix?: number;
   /** Higher wins when two rules overlap (specific formats beat generic ones). */
   readonly priority?: number;
+  /** A necessary condition checked before the regex runs (facts from the keyword pass). */
+  readonly needs?: (facts: TextFacts) => boolean;
 }
 
 // Values that vendors print in their own documentation; treated as placeholders (decision recorded
@@ -657,6 +661,7 @@ export const BUILT_IN_RULES: readonly SecretRule[] = [
     severity: "high",
     description: "Discord bot token (id.timestamp.hmac)",
     keywords: [],
+    needs: (f) => f.longestTokenRun >= 24,
     pattern: /(?<![A-Za-z0-9_-])(?<s>[MNOA][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
     validate: (v) => !isPlaceholder(v) && /\d/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v.slice(1)),
     priority: 8,
@@ -675,6 +680,7 @@ export const BUILT_IN_RULES: readonly SecretRule[] = [
     severity: "high",
     description: "Twilio API key SID (SK...) ",
     keywords: [],
+    needs: (f) => f.longestTokenRun >= 34,
     pattern: /(?<![A-Za-z0-9])(?<s>SK[0-9a-f]{32})(?![A-Za-z0-9])/g,
     validate: notPlaceholder(2),
     priority: 9,
@@ -784,6 +790,7 @@ export const BUILT_IN_RULES: readonly SecretRule[] = [
     severity: "high",
     description: "US Social Security number in an issued range",
     keywords: [],
+    needs: (f) => f.digits >= 9,
     pattern: /(?<![\d-])(?<s>\d{3}([- ])\d{2}\2\d{4})(?![\d-])/g,
     validate: ssnValid,
     priority: 5,
@@ -793,6 +800,7 @@ export const BUILT_IN_RULES: readonly SecretRule[] = [
     severity: "high",
     description: "Payment card number (issuer prefix + Luhn), plain or grouped with spaces/dashes",
     keywords: [],
+    needs: (f) => f.digits >= 13,
     pattern: /(?<![\d.-])(?<s>\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{4,5}|\d{13,19})(?![\d-]|\.\d)/g,
     validate: cardValid,
     priority: 5,
