@@ -1,6 +1,7 @@
 // Helpers for tests that go through the real Worker (exports.default.fetch), real Durable Objects
 // and the real D1 with its migrations.
 import { exports } from "cloudflare:workers";
+import { settleProjectHandoffs } from "../workers/ingest/project-handoff.ts";
 
 export const ADMIN = "dev-admin-token";
 export const BASE = "http://vigil.test";
@@ -97,11 +98,31 @@ export function ofClass(findings: readonly FindingOut[], failureClass: string): 
   return findings.filter((f) => f.failure_class === failureClass);
 }
 
-/** Runs the execution object's alarm now (outbox flush to D1, deadline), as the runtime would. */
+/**
+ * Brings an execution fully into D1, as the runtime would shortly after its batches: the Worker's
+ * handoffs to the project object settle, the execution object's alarm runs (outbox flush,
+ * deadline), and the project object writes the waiting executions rows.
+ */
 export async function flushExecution(projectId: string, executionId: string): Promise<void> {
   const { runDurableObjectAlarm } = await import("cloudflare:test");
   const { env } = await import("cloudflare:workers");
+  await settleProjectHandoffs();
   await runDurableObjectAlarm(env.EXECUTION.get(env.EXECUTION.idFromName(`${projectId}:${executionId}`)));
+  await flushExecutionRows(projectId);
+}
+
+/** Makes the project object write its waiting executions rows to D1 now. */
+export async function flushExecutionRows(projectId: string): Promise<void> {
+  const { runDurableObjectAlarm, runInDurableObject } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  await settleProjectHandoffs();
+  const stub = env.PROJECT.get(env.PROJECT.idFromName(projectId));
+  const waiting = await runInDurableObject(stub, async (_o, state) => {
+    const due = state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE kind = 'rows' RETURNING kind").toArray().length > 0;
+    if (due) await state.storage.setAlarm(Date.now());
+    return due;
+  });
+  if (waiting) await runDurableObjectAlarm(stub);
 }
 
 export interface GroupOut {

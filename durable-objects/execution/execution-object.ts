@@ -14,6 +14,7 @@ import { EXECUTION_DETECTORS } from "./detectors/index.ts";
 import { timeBudgetSignature } from "./detectors/time-budget-exceeded.ts";
 import type { Detection, ExecutionFacts, ObservedEvent } from "./detectors/types.ts";
 import type { NotificationIntent } from "../shared/notifications.ts";
+import type { ExecutionSnapshot } from "../shared/outbox.ts";
 import { flushOutbox } from "../shared/outbox.ts";
 import { LOOP_CLASSES } from "../../workers/core/loop-classes.ts";
 import type { ModelPrice } from "../../workers/core/model-prices.ts";
@@ -129,8 +130,9 @@ export class ExecutionObject extends DurableObject<Env> {
           }
         }
         this.#persist(live);
+        // Findings go to D1 through the outbox now. A batch without findings needs no flush: its
+        // run's row reaches D1 through the project object (the snapshot returned below).
         if (outboxAdded) this.#schedule("flush", Date.now());
-        else if (accepted > 0) this.#schedule("flush", Date.now() + 2_000, true);
         this.#scheduleDeadline(live);
       });
     } catch (error) {
@@ -152,7 +154,36 @@ export class ExecutionObject extends DurableObject<Env> {
       this.#sql.exec("UPDATE execution SET halt = ? WHERE singleton = 1", live.row.halt);
     }
     await this.#armAlarm();
-    return { accepted, duplicates, directive: live.row.halt ? (JSON.parse(live.row.halt) as HaltDirective) : null };
+    return {
+      accepted,
+      duplicates,
+      directive: live.row.halt ? (JSON.parse(live.row.halt) as HaltDirective) : null,
+      snapshot: accepted > 0 ? this.#snapshot(live) : null,
+    };
+  }
+
+  /** D1's executions row for this run as it stands, from memory (no storage read). */
+  #snapshot(live: LiveState): ExecutionSnapshot {
+    let loop = false;
+    for (const key of live.findingKeys) {
+      if (LOOP_CLASSES.has(key.slice(0, key.indexOf("\u0000")) as FailureClass)) loop = true;
+    }
+    const r = live.row;
+    return {
+      project_id: r.project_id,
+      execution_id: r.execution_id,
+      name: r.name,
+      tenant_id: r.tenant_id,
+      parent_execution_id: r.parent_execution_id,
+      status: r.status,
+      started_at: r.started_at,
+      last_event_at: r.last_event_at,
+      finished_at: r.finished_at,
+      events: r.events,
+      findings: r.findings,
+      release: r.release,
+      ...runMetricsColumns(r, live.metrics, loop),
+    };
   }
 
   /** The execution, a page of its events in time order, its findings and halt state; null if unknown. */
@@ -356,6 +387,8 @@ export class ExecutionObject extends DurableObject<Env> {
     let row = this.#sql.exec("SELECT * FROM execution WHERE singleton = 1").toArray()[0] as ExecutionRow | undefined;
     if (!row) {
       if (!batch) throw new Error("execution object has no execution yet");
+      // A run this object has never stored has never set an alarm: no need to ask storage.
+      this.#alarmAt ??= null;
       const now = batch.events[0]?.ts ?? Date.now();
       row = {
         project_id: batch.projectId,
@@ -661,8 +694,15 @@ export class ExecutionObject extends DurableObject<Env> {
 
   async #armAlarm(): Promise<void> {
     const next = this.#sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM timers").one().due;
-    if (next === null) return;
     if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      // Nothing left to wake for (a run that finished before its deadline): no empty wake-up later.
+      if (this.#alarmAt !== null) {
+        await this.ctx.storage.deleteAlarm();
+        this.#alarmAt = null;
+      }
+      return;
+    }
     if (this.#alarmAt === null || this.#alarmAt > next) {
       await this.ctx.storage.setAlarm(next);
       this.#alarmAt = next;

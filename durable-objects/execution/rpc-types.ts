@@ -1,4 +1,5 @@
 // What the Worker and the execution object say to each other over RPC.
+import type { ExecutionSnapshot } from "../shared/outbox.ts";
 import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
 import type { FailureClass, Severity } from "../../workers/core/failure-classes.ts";
 import type { JsonObject } from "../../workers/core/json.ts";
@@ -41,6 +42,11 @@ export interface ExecutionBatchResult {
   accepted: number;
   duplicates: number;
   directive: HaltDirective | null;
+  /**
+   * The run's D1 executions row after this batch (null when nothing was accepted). The Worker hands
+   * it to the project object, which writes the rows of many runs to D1 in one batch.
+   */
+  snapshot: ExecutionSnapshot | null;
 }
 
 export interface FindingView {

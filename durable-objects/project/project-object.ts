@@ -7,7 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { DetectorSettings } from "../../workers/core/detector-settings.ts";
 import { CLASS_INFO } from "../../workers/core/failure-classes.ts";
 import type { NotificationIntent } from "../shared/notifications.ts";
-import { flushOutbox } from "../shared/outbox.ts";
+import type { ExecutionSnapshot } from "../shared/outbox.ts";
+import { executionRowStatements, flushOutbox } from "../shared/outbox.ts";
 import type { driftWindowSummary } from "./drift-baseline.ts";
 import { snapshotDriftBaseline } from "./drift-baseline.ts";
 import { PROJECT_DETECTORS } from "./detectors/index.ts";
@@ -56,6 +57,10 @@ const HEALTH_RETENTION_MS = 35 * 24 * HOUR_MS;
 const PURGE_EVERY_MS = HOUR_MS;
 const SEEN_ROWS = 33;
 const FLUSH_RETRY_MAX_MS = 5 * 60_000;
+/** How long executions rows gather before one D1 batch writes them (the D1 list's lag). */
+const EXECUTION_ROWS_DELAY_MS = 1_000;
+/** Rows per D1 batch: 5 per statement, so at most 100 statements. */
+const EXECUTION_ROWS_PER_FLUSH = 500;
 /**
  * Rows deleted per table per purge alarm. A DO request has 30 s of CPU; deleting a few thousand
  * indexed rows takes milliseconds, and a backlog simply continues at the next hourly alarm.
@@ -116,8 +121,35 @@ export class ProjectObject extends DurableObject<Env> {
     this.#sql.exec("INSERT INTO meta (key, value) VALUES ('project_id', ?) ON CONFLICT (key) DO NOTHING", projectId);
   }
 
-  /** One call per ingest request (never per event), off the response path. */
-  async recordIngest(counts: IngestCounts, rejectedByCode: Record<string, number>, at: number = Date.now()): Promise<void> {
+  /**
+   * At most one call per ingest request (never per event), off the response path and coalesced by
+   * the Worker (workers/ingest/project-handoff.ts): ingest health counts, and the D1 executions
+   * rows of the runs the requests touched, written to D1 together by the alarm shortly after.
+   */
+  async recordIngest(
+    counts: IngestCounts,
+    rejectedByCode: Record<string, number>,
+    rows: readonly ExecutionSnapshot[] = [],
+    at: number = Date.now(),
+  ): Promise<void> {
+    if (rows.length > 0) {
+      this.ctx.storage.transactionSync(() => {
+        for (const row of rows) {
+          this.#sql.exec(
+            `INSERT INTO execution_rows (execution_id, events, findings, snapshot) VALUES (?, ?, ?, ?)
+             ON CONFLICT (execution_id) DO UPDATE SET events = excluded.events, findings = excluded.findings, snapshot = excluded.snapshot
+             WHERE excluded.events > execution_rows.events
+                OR (excluded.events = execution_rows.events AND excluded.findings >= execution_rows.findings)`,
+            row.execution_id,
+            row.events,
+            row.findings,
+            JSON.stringify(row),
+          );
+        }
+        this.#schedule("rows", at + EXECUTION_ROWS_DELAY_MS, true);
+      });
+      await this.#armAlarm();
+    }
     const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
     const upsert = `INSERT INTO ingest_health (hour, code, accepted, rejected, duplicates, ignored) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (hour, code) DO UPDATE SET accepted = accepted + excluded.accepted, rejected = rejected + excluded.rejected,
@@ -230,6 +262,7 @@ export class ProjectObject extends DurableObject<Env> {
     for (const timer of due) {
       if (timer.kind === "purge") this.#purge(now);
       if (timer.kind === "flush") await this.#flush(timer.attempts);
+      if (timer.kind === "rows") await this.#flushExecutionRows(timer.attempts);
       if (timer.kind === "deliver") await this.#deliver();
     }
     await this.#armAlarm();
@@ -316,6 +349,49 @@ export class ProjectObject extends DurableObject<Env> {
     }
   }
 
+  /** Writes waiting executions rows to D1, up to EXECUTION_ROWS_PER_FLUSH in one batch. */
+  async #flushExecutionRows(attempts: number): Promise<void> {
+    const waiting = this.#sql
+      .exec<{ execution_id: string; events: number; findings: number; snapshot: string }>(
+        "SELECT execution_id, events, findings, snapshot FROM execution_rows LIMIT ?",
+        EXECUTION_ROWS_PER_FLUSH + 1,
+      )
+      .toArray();
+    const more = waiting.length > EXECUTION_ROWS_PER_FLUSH;
+    if (more) waiting.pop();
+    if (waiting.length === 0) {
+      this.#sql.exec("DELETE FROM timers WHERE kind = 'rows'");
+      return;
+    }
+    try {
+      await this.env.DB.batch(executionRowStatements(this.env.DB, waiting.map((w) => JSON.parse(w.snapshot) as ExecutionSnapshot)));
+    } catch (error) {
+      const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
+      console.warn(JSON.stringify({ message: "executions rows to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
+      this.#sql.exec(
+        "INSERT INTO timers (kind, due_at, attempts) VALUES ('rows', ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
+        Date.now() + delay,
+        attempts + 1,
+      );
+      return;
+    }
+    // A row that changed while D1 was being written stays for the next flush.
+    this.ctx.storage.transactionSync(() => {
+      for (const w of waiting) {
+        this.#sql.exec("DELETE FROM execution_rows WHERE execution_id = ? AND events = ? AND findings = ?", w.execution_id, w.events, w.findings);
+      }
+      const left = this.#sql.exec("SELECT 1 FROM execution_rows LIMIT 1").toArray().length > 0;
+      if (left) {
+        this.#sql.exec(
+          "INSERT INTO timers (kind, due_at, attempts) VALUES ('rows', ?, 0) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = 0",
+          more ? Date.now() : Date.now() + EXECUTION_ROWS_DELAY_MS,
+        );
+      } else {
+        this.#sql.exec("DELETE FROM timers WHERE kind = 'rows'");
+      }
+    });
+  }
+
   /** Rolls every window: rows older than their retention go, a bounded number per run. */
   #purge(now: number): void {
     const windowCut = now - WINDOW_RETENTION_MS;
@@ -341,7 +417,7 @@ export class ProjectObject extends DurableObject<Env> {
     this.#schedule("purge", now + PURGE_EVERY_MS);
   }
 
-  #schedule(kind: "flush" | "purge" | "deliver", dueAt: number, keepExisting = false): void {
+  #schedule(kind: "flush" | "purge" | "deliver" | "rows", dueAt: number, keepExisting = false): void {
     this.#sql.exec(
       `INSERT INTO timers (kind, due_at, attempts) VALUES (?, ?, 0)
        ON CONFLICT (kind) DO ${keepExisting ? "NOTHING" : "UPDATE SET due_at = excluded.due_at"}`,

@@ -62,6 +62,10 @@ const MIGRATIONS: readonly MigrationStep[] = [
     sql.exec(PROJECT_WIDE_TABLES_SQL);
     sql.exec(WEBHOOK_TABLES_SQL);
   },
+  // 5: D1 executions rows handed over by the Worker, waiting for the next batched write to D1.
+  `CREATE TABLE IF NOT EXISTS execution_rows (
+     execution_id TEXT PRIMARY KEY, events INTEGER NOT NULL, findings INTEGER NOT NULL, snapshot TEXT NOT NULL
+   );`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

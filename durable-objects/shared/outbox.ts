@@ -247,43 +247,7 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
     );
   }
   // The execution snapshot is a plain overwrite: idempotent by nature.
-  if (snapshot) {
-    const execution = snapshot;
-    statements.push(
-    db
-      .prepare(
-        `INSERT INTO executions (project_id, execution_id, name, tenant_id, parent_execution_id, status, started_at, last_event_at,
-           finished_at, events, findings, run_status, duration_ms, cost_usd, llm_calls, tool_calls, failed_calls, tokens)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (project_id, execution_id) DO UPDATE SET name = excluded.name, tenant_id = excluded.tenant_id,
-           parent_execution_id = excluded.parent_execution_id, status = excluded.status, started_at = excluded.started_at,
-           last_event_at = excluded.last_event_at, finished_at = excluded.finished_at, events = excluded.events,
-           findings = excluded.findings, run_status = excluded.run_status, duration_ms = excluded.duration_ms,
-           cost_usd = excluded.cost_usd, llm_calls = excluded.llm_calls, tool_calls = excluded.tool_calls,
-           failed_calls = excluded.failed_calls, tokens = excluded.tokens`,
-      )
-      .bind(
-        execution.project_id,
-        execution.execution_id,
-        execution.name,
-        execution.tenant_id,
-        execution.parent_execution_id,
-        execution.status,
-        execution.started_at,
-        execution.last_event_at,
-        execution.finished_at,
-        execution.events,
-        execution.findings,
-        execution.run_status ?? null,
-        execution.duration_ms ?? null,
-        execution.cost_usd ?? null,
-        execution.llm_calls ?? null,
-        execution.tool_calls ?? null,
-        execution.failed_calls ?? null,
-        execution.tokens ?? null,
-      ),
-    );
-  }
+  if (snapshot) statements.push(...executionRowStatements(db, [snapshot]));
   if (rows.length > 0) {
     statements.push(
       db
@@ -297,6 +261,80 @@ export async function flushOutbox(sql: SqlStorage, db: D1Database, from: OutboxS
   await db.batch(statements);
   if (rows.length > 0) sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
   return { more, intents };
+}
+
+const EXECUTION_ROW_COLUMNS = [
+  "project_id",
+  "execution_id",
+  "name",
+  "tenant_id",
+  "parent_execution_id",
+  "status",
+  "started_at",
+  "last_event_at",
+  "finished_at",
+  "events",
+  "findings",
+  "run_status",
+  "duration_ms",
+  "cost_usd",
+  "llm_calls",
+  "tool_calls",
+  "failed_calls",
+  "tokens",
+] as const;
+/** Rows per multi-row statement: 18 bound parameters each, under D1's 100 per statement. */
+const EXECUTION_ROWS_PER_STATEMENT = 5;
+
+/**
+ * Upserts of D1's executions rows, a few rows per statement. Two writers send them (the execution
+ * object's outbox flush and the project object's batched row flush), in either order: a snapshot
+ * never replaces one that has seen more of the run's events, or as many events and more findings
+ * (a deadline finding arrives with no event).
+ */
+export function executionRowStatements(db: D1Database, snapshots: readonly ExecutionSnapshot[]): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
+  const updates = EXECUTION_ROW_COLUMNS.filter((c) => c !== "project_id" && c !== "execution_id")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ");
+  for (let i = 0; i < snapshots.length; i += EXECUTION_ROWS_PER_STATEMENT) {
+    const chunk = snapshots.slice(i, i + EXECUTION_ROWS_PER_STATEMENT);
+    const values: (string | number | null)[] = [];
+    for (const s of chunk) {
+      values.push(
+        s.project_id,
+        s.execution_id,
+        s.name,
+        s.tenant_id,
+        s.parent_execution_id,
+        s.status,
+        s.started_at,
+        s.last_event_at,
+        s.finished_at,
+        s.events,
+        s.findings,
+        s.run_status ?? null,
+        s.duration_ms ?? null,
+        s.cost_usd ?? null,
+        s.llm_calls ?? null,
+        s.tool_calls ?? null,
+        s.failed_calls ?? null,
+        s.tokens ?? null,
+      );
+    }
+    const row = `(${EXECUTION_ROW_COLUMNS.map(() => "?").join(", ")})`;
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO executions (${EXECUTION_ROW_COLUMNS.join(", ")}) VALUES ${chunk.map(() => row).join(", ")}
+           ON CONFLICT (project_id, execution_id) DO UPDATE SET ${updates}
+           WHERE excluded.events > executions.events
+              OR (excluded.events = executions.events AND excluded.findings >= executions.findings)`,
+        )
+        .bind(...values),
+    );
+  }
+  return statements;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { DetectorSettings } from "../core/detector-settings.ts";
 import { ApiError } from "../errors.ts";
 import type { ExecutionBatchResult, HaltDirective } from "../../durable-objects/execution/rpc-types.ts";
+import type { ExecutionSnapshot } from "../../durable-objects/shared/outbox.ts";
 import type { PreparedBatch, Rejection } from "./prepare-events.ts";
 
 export interface IngestOutcome {
@@ -12,6 +13,8 @@ export interface IngestOutcome {
   duplicates: number;
   rejected: Rejection[];
   directives: HaltDirective[];
+  /** The D1 executions rows of the runs that accepted events, for the project object to write. */
+  snapshots: ExecutionSnapshot[];
 }
 
 export function executionStub(env: Env, projectId: string, executionId: string) {
@@ -38,6 +41,7 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
   let accepted = 0;
   let duplicates = batch.duplicatesInRequest;
   const directives: HaltDirective[] = [];
+  const snapshots: ExecutionSnapshot[] = [];
   for (const result of results) {
     if (result.status === "rejected") {
       // Some events may not be stored: the client must retry the request. Events that were stored
@@ -49,6 +53,7 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
     accepted += value.accepted;
     duplicates += value.duplicates;
     if (value.directive) directives.push(value.directive);
+    if (value.snapshot) snapshots.push(value.snapshot);
   }
-  return { accepted, duplicates, rejected: batch.rejected, directives };
+  return { accepted, duplicates, rejected: batch.rejected, directives, snapshots };
 }

@@ -7,7 +7,7 @@ import { customRulesFor } from "../ingest/content-scan.ts";
 import { dispatchBatch } from "../ingest/dispatch.ts";
 import { MAX_EVENTS_PER_REQUEST, prepareEvents } from "../ingest/prepare-events.ts";
 import { readBody } from "../ingest/read-body.ts";
-import { recordIngestHealth } from "../ingest/ingest-health.ts";
+import { handOffToProject } from "../ingest/project-handoff.ts";
 
 const decoder = new TextDecoder();
 
@@ -28,7 +28,7 @@ export function registerEventsIngest(app: App): void {
     }
     const batch = prepareEvents(events, bytes.byteLength, { customRules: customRulesFor(caller.settings) });
     const outcome = await dispatchBatch(c.env, caller.projectId, caller.settings, batch);
-    c.executionCtx.waitUntil(recordIngestHealth(c.env, caller.projectId, outcome, 0));
+    c.executionCtx.waitUntil(handOffToProject(c.env, caller.projectId, outcome, 0));
     return c.json(
       {
         accepted: outcome.accepted,

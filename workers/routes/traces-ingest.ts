@@ -8,7 +8,7 @@ import { requireProject } from "../auth/middleware.ts";
 import { ApiError } from "../errors.ts";
 import { customRulesFor } from "../ingest/content-scan.ts";
 import { dispatchBatch } from "../ingest/dispatch.ts";
-import { recordIngestHealth } from "../ingest/ingest-health.ts";
+import { handOffToProject } from "../ingest/project-handoff.ts";
 import type { Rejection } from "../ingest/prepare-events.ts";
 import { MAX_EVENTS_PER_REQUEST, prepareEvents } from "../ingest/prepare-events.ts";
 import { readBody } from "../ingest/read-body.ts";
@@ -62,7 +62,7 @@ async function ingestTraces(c: Context<AppEnv>): Promise<Response> {
     reasons.set(spanIndex, `span ${event.id.slice(5, 21)} as ${event.type}: ${r.message}`);
   }
   if (spanCount > 0) {
-    c.executionCtx.waitUntil(recordIngestHealth(c.env, caller.projectId, { ...outcome, rejected: healthRejections }, mapped.ignored));
+    c.executionCtx.waitUntil(handOffToProject(c.env, caller.projectId, { ...outcome, rejected: healthRejections }, mapped.ignored));
   }
   const shown = [...reasons.values()].slice(0, MAX_REASONS_IN_MESSAGE);
   const message =
