@@ -84,8 +84,9 @@ export class ProjectObject extends DurableObject<Env> {
    */
   async observe(input: { projectId: string; settings: DetectorSettings; signals: readonly ProjectSignal[] }): Promise<{ findings: number }> {
     let findings = 0;
+    // Outside the transaction: the id is fixed, so keeping it even if the rest rolls back is right.
+    this.#rememberProject(input.projectId);
     this.ctx.storage.transactionSync(() => {
-      this.#rememberProject(input.projectId);
       // Multi-row inserts (3 bound parameters a row, under 100 a statement) tell which are new.
       const seen = new Set<string>();
       for (let i = 0; i < input.signals.length; i += SEEN_ROWS) {
@@ -117,8 +118,13 @@ export class ProjectObject extends DurableObject<Env> {
     return { findings };
   }
 
+  /** Whether this instance has stored its project id (it never changes; written outside transactions). */
+  #projectRemembered = false;
+
   #rememberProject(projectId: string): void {
+    if (this.#projectRemembered) return;
     this.#sql.exec("INSERT INTO meta (key, value) VALUES ('project_id', ?) ON CONFLICT (key) DO NOTHING", projectId);
+    this.#projectRemembered = true;
   }
 
   /**
@@ -230,8 +236,8 @@ export class ProjectObject extends DurableObject<Env> {
   async notify(projectId: string, intents: readonly NotificationIntent[]): Promise<{ queued: number }> {
     const hooks = await projectWebhooks(this.env.DB, projectId);
     let queued = 0;
+    this.#rememberProject(projectId);
     this.ctx.storage.transactionSync(() => {
-      this.#rememberProject(projectId);
       queued = queueGroupNotifications(this.#sql, projectId, hooks, intents);
       if (queued > 0) this.#schedule("deliver", Date.now());
     });
@@ -243,8 +249,8 @@ export class ProjectObject extends DurableObject<Env> {
   async sendDigest(projectId: string, key: string, json: unknown, slack: unknown): Promise<{ queued: number }> {
     const hooks = await projectWebhooks(this.env.DB, projectId);
     let queued = 0;
+    this.#rememberProject(projectId);
     this.ctx.storage.transactionSync(() => {
-      this.#rememberProject(projectId);
       queued = queueDigest(this.#sql, hooks, key, json, slack);
       if (queued > 0) this.#schedule("deliver", Date.now());
     });
@@ -257,6 +263,8 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // The alarm that woke us is spent.
+    this.#alarmAt = null;
     const now = Date.now();
     const due = this.#sql.exec<{ kind: string; attempts: number }>("SELECT kind, attempts FROM timers WHERE due_at <= ?", now).toArray();
     for (const timer of due) {
@@ -426,10 +434,16 @@ export class ProjectObject extends DurableObject<Env> {
     );
   }
 
+  /** The alarm this object has set, as far as it knows: saves a storage call per request. */
+  #alarmAt: number | null | undefined = undefined;
+
   async #armAlarm(): Promise<void> {
     const next = this.#sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM timers").one().due;
     if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > next) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmAt = next;
+    }
   }
 }

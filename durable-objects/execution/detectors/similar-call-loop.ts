@@ -4,7 +4,7 @@
 // character 3-gram cosine `similarity`; the detector fires when the call is similar to at least
 // `min_similar - 1` of the last `window` calls. New human input (a user turn) starts a new window:
 // a person asking again is a conversation, not a stuck agent. Growing history is never compared.
-// The persisted state is the window's texts; their vectors are rebuilt in memory after a wake-up.
+// The persisted state is the window's texts; their vectors are built in memory when first compared.
 import type { GramVector } from "./text.ts";
 import {
   agentModelSignature,
@@ -35,11 +35,12 @@ const vectorsOf = (t: CallTexts): CallVectors => ({ action: t.action ? trigramVe
 
 class SimilarityWindow {
   readonly calls: CallTexts[];
-  readonly #vectors: CallVectors[];
+  /** Built on first comparison: a window that new human input keeps clearing never needs them. */
+  readonly #vectors: (CallVectors | undefined)[];
 
   constructor(calls: CallTexts[] = []) {
     this.calls = calls;
-    this.#vectors = calls.map(vectorsOf);
+    this.#vectors = calls.map(() => undefined);
   }
 
   clear(): void {
@@ -49,9 +50,11 @@ class SimilarityWindow {
 
   /** Counts the window's calls similar to `call`, then adds it (dropping the oldest past `size`). */
   compareAndAdd(call: CallTexts, threshold: number, size: number): number {
-    const v = vectorsOf(call);
     let similar = 0;
-    for (const other of this.#vectors) {
+    let v: CallVectors | undefined;
+    for (let i = 0; i < this.calls.length; i++) {
+      v ??= vectorsOf(call);
+      const other = (this.#vectors[i] ??= vectorsOf(this.calls[i]!));
       const actionSimilar = v.action === null || other.action === null ? v.action === other.action : cosine(v.action, other.action) >= threshold;
       if (actionSimilar && cosine(v.input, other.input) >= threshold) similar++;
     }

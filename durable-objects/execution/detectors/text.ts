@@ -188,16 +188,28 @@ export const PROFILE_BUCKETS = 512;
  */
 export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): number[] {
   const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
-  const counts = new Map<number, number>();
+  if (bucketCounts.length < buckets) bucketCounts = new Int32Array(buckets);
+  const counts = bucketCounts;
+  // Buckets in order of first occurrence, so the list reads the same as it always has.
+  const order: number[] = [];
   for (let i = 0; i + 3 <= folded.length; i++) {
     const h = (Math.imul(folded.charCodeAt(i), 961) + Math.imul(folded.charCodeAt(i + 1), 31) + folded.charCodeAt(i + 2)) >>> 0;
     const b = h % buckets;
-    counts.set(b, (counts.get(b) ?? 0) + 1);
+    if (counts[b] === 0) order.push(b);
+    counts[b]!++;
   }
-  const flat: number[] = [];
-  for (const [b, c] of counts) flat.push(b, c);
+  const flat: number[] = new Array<number>(order.length * 2);
+  for (let k = 0; k < order.length; k++) {
+    const b = order[k]!;
+    flat[2 * k] = b;
+    flat[2 * k + 1] = counts[b]!;
+    counts[b] = 0;
+  }
   return flat;
 }
+
+/** Scratch counts for hashedTrigramCounts, left all zero between calls. */
+let bucketCounts = new Int32Array(PROFILE_BUCKETS);
 
 /**
  * A bounded window of recent keys with their counts in it. Stored as the key ring only; counts are

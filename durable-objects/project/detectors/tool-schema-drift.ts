@@ -22,10 +22,20 @@ export const toolSchemaDriftDetector: ProjectDetector = {
   kinds: ["tool_result"],
   observe(signals, ctx) {
     const settings = ctx.settings.tool_schema_drift;
+    // Each tool's shapes are read once per request and kept current in memory while its signals
+    // are judged in order; the counts are written back once per (tool, shape) at the end.
+    const byTool = new Map<string, { shape_key: string; shape: string; calls: number; added: number; first_ts: number }[]>();
     for (const s of signalsOfKind(signals, "tool_result")) {
       const shapeJson = JSON.stringify(Object.fromEntries(Object.entries(s.shape).sort(([a], [b]) => (a < b ? -1 : 1))));
       const key = hash53(shapeJson);
-      const shapes = ctx.sql.exec<{ shape_key: string; shape: string; calls: number }>("SELECT shape_key, shape, calls FROM tool_shapes WHERE tool = ?", s.tool).toArray();
+      let shapes = byTool.get(s.tool);
+      if (!shapes) {
+        shapes = ctx.sql
+          .exec<{ shape_key: string; shape: string; calls: number }>("SELECT shape_key, shape, calls FROM tool_shapes WHERE tool = ?", s.tool)
+          .toArray()
+          .map((r) => ({ ...r, added: 0, first_ts: s.ts }));
+        byTool.set(s.tool, shapes);
+      }
       const total = shapes.reduce((n, r) => n + r.calls, 0);
       const dominant = shapes.reduce<(typeof shapes)[number] | null>((best, r) => (!best || r.calls > best.calls ? r : best), null);
       if (dominant && total >= settings.min_prior_calls && dominant.calls >= settings.majority * total && dominant.shape_key !== key) {
@@ -46,14 +56,25 @@ export const toolSchemaDriftDetector: ProjectDetector = {
           },
         });
       }
-      if (shapes.some((r) => r.shape_key === key) || shapes.length < MAX_SHAPES_PER_TOOL) {
+      const known = shapes.find((r) => r.shape_key === key);
+      if (known) {
+        known.calls++;
+        known.added++;
+      } else if (shapes.length < MAX_SHAPES_PER_TOOL) {
+        shapes.push({ shape_key: key, shape: shapeJson, calls: 1, added: 1, first_ts: s.ts });
+      }
+    }
+    for (const [tool, shapes] of byTool) {
+      for (const r of shapes) {
+        if (r.added === 0) continue;
         ctx.sql.exec(
-          `INSERT INTO tool_shapes (tool, shape_key, shape, calls, first_ts) VALUES (?, ?, ?, 1, ?)
-           ON CONFLICT (tool, shape_key) DO UPDATE SET calls = calls + 1`,
-          s.tool,
-          key,
-          shapeJson,
-          s.ts,
+          `INSERT INTO tool_shapes (tool, shape_key, shape, calls, first_ts) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tool, shape_key) DO UPDATE SET calls = calls + excluded.calls`,
+          tool,
+          r.shape_key,
+          r.shape,
+          r.added,
+          r.first_ts,
         );
       }
     }
