@@ -100,6 +100,14 @@ describe("executions rows through the project object", () => {
     expect(await d1Row(project.project_id, id)).toMatchObject({ status: "timeout", findings: 2 });
   });
 
+  it("loses no run's row when concurrent requests coalesce their handoffs", async ({ expect }) => {
+    const fresh = await createProject();
+    const ids = Array.from({ length: 8 }, (_, i) => newExecutionId(`rows-concurrent-${i}`));
+    await Promise.all(ids.map((id) => ingest(fresh.ingest_key, [eventFactory(id)("execution_started")])));
+    await settleProjectHandoffs();
+    expect((await waitingRows(fresh.project_id)).map((r) => r.execution_id).sort()).toEqual([...ids].sort());
+  });
+
   it("writes many runs' rows in one flush, five to a statement", async ({ expect }) => {
     const ids = Array.from({ length: 12 }, (_, i) => newExecutionId(`rows-many-${i}`));
     await ingest(

@@ -55,7 +55,8 @@ export function handOffToProject(env: Env, projectId: string, outcome: IngestOut
   queued.set(projectId, pending);
   const inFlight = draining.get(projectId);
   if (inFlight) return inFlight;
-  const drained = drain(env, projectId).finally(() => draining.delete(projectId));
+  // drain() awaits its first call before it can finish, so the entry is set before it is removed.
+  const drained = drain(env, projectId);
   draining.set(projectId, drained);
   return drained;
 }
@@ -67,26 +68,32 @@ export async function settleProjectHandoffs(): Promise<void> {
 
 async function drain(env: Env, projectId: string): Promise<void> {
   let attempt = 0;
-  for (let next = queued.get(projectId); next; next = queued.get(projectId)) {
-    queued.delete(projectId);
-    try {
-      await projectStub(env, projectId).recordIngest(next.counts, next.byCode, [...next.rows.values()]);
-      attempt = 0;
-    } catch (error) {
-      attempt++;
-      if (attempt >= HANDOFF_ATTEMPTS) {
-        console.error(
-          JSON.stringify({ message: "project handoff dropped after retries", project_id: projectId, runs: next.rows.size, error: String(error) }),
-        );
+  try {
+    // The check that finds the queue empty and the finally below run in one step, so a handoff
+    // queued after it always starts a new drain rather than waiting on one that has ended.
+    for (let next = queued.get(projectId); next; next = queued.get(projectId)) {
+      queued.delete(projectId);
+      try {
+        await projectStub(env, projectId).recordIngest(next.counts, next.byCode, [...next.rows.values()]);
         attempt = 0;
-        continue;
+      } catch (error) {
+        attempt++;
+        if (attempt >= HANDOFF_ATTEMPTS) {
+          console.error(
+            JSON.stringify({ message: "project handoff dropped after retries", project_id: projectId, runs: next.rows.size, error: String(error) }),
+          );
+          attempt = 0;
+          continue;
+        }
+        console.warn(JSON.stringify({ message: "project handoff failed; retrying", project_id: projectId, attempt, error: String(error) }));
+        // Put it back (merged with anything newer) and wait before the next call.
+        const newer = queued.get(projectId);
+        if (newer) merge(next, newer);
+        queued.set(projectId, next);
+        await new Promise((resolve) => setTimeout(resolve, HANDOFF_RETRY_MS * 2 ** (attempt - 1)));
       }
-      console.warn(JSON.stringify({ message: "project handoff failed; retrying", project_id: projectId, attempt, error: String(error) }));
-      // Put it back (merged with anything newer) and wait before the next call.
-      const newer = queued.get(projectId);
-      if (newer) merge(next, newer);
-      queued.set(projectId, next);
-      await new Promise((resolve) => setTimeout(resolve, HANDOFF_RETRY_MS * 2 ** (attempt - 1)));
     }
+  } finally {
+    draining.delete(projectId);
   }
 }
