@@ -162,7 +162,7 @@ export class ExecutionObject extends DurableObject<Env> {
     };
   }
 
-  /** D1's executions row for this run as it stands, from memory (no storage read). */
+  /** D1's executions row for this run as it stands (the ingest answer's and each flush's). */
   #snapshot(live: LiveState): ExecutionSnapshot {
     let loop = false;
     for (const key of live.findingKeys) {
@@ -317,7 +317,7 @@ export class ExecutionObject extends DurableObject<Env> {
       const { more, intents } = await flushOutbox(this.#sql, this.env.DB, {
         projectId: row.project_id,
         source: `${row.project_id}:${row.execution_id}`,
-        snapshot: { ...row, ...this.#metricsColumns(row) },
+        snapshot: this.#snapshot(this.#load(null)),
       });
       if (intents.length > 0) {
         // D1 has committed: the notifications must now reach the project object, or wait here.
@@ -619,14 +619,6 @@ export class ExecutionObject extends DurableObject<Env> {
       this.#sql.exec("INSERT INTO run_metrics (singleton, metrics) VALUES (1, ?) ON CONFLICT (singleton) DO NOTHING", JSON.stringify(record));
     }
     return record;
-  }
-
-  /** What each flush adds to D1's executions row (run status, duration, cost, call counts). */
-  #metricsColumns(row: ExecutionRow) {
-    const loop = this.#sql
-      .exec(`SELECT 1 FROM findings WHERE failure_class IN (${[...LOOP_CLASSES].map(() => "?").join(",")}) LIMIT 1`, ...LOOP_CLASSES)
-      .toArray().length > 0;
-    return runMetricsColumns(row, this.#readMetrics(), loop);
   }
 
   /**

@@ -347,13 +347,7 @@ export class ProjectObject extends DurableObject<Env> {
       else this.#sql.exec("DELETE FROM timers WHERE kind = 'flush'");
       if (intents.length > 0) await this.notify(projectId, intents);
     } catch (error) {
-      const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
-      console.warn(JSON.stringify({ message: "project outbox flush to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
-      this.#sql.exec(
-        "INSERT INTO timers (kind, due_at, attempts) VALUES ('flush', ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
-        Date.now() + delay,
-        attempts + 1,
-      );
+      this.#retryLater("flush", attempts, "project outbox flush to D1 failed; retrying", error);
     }
   }
 
@@ -374,13 +368,7 @@ export class ProjectObject extends DurableObject<Env> {
     try {
       await this.env.DB.batch(executionRowStatements(this.env.DB, waiting.map((w) => JSON.parse(w.snapshot) as ExecutionSnapshot)));
     } catch (error) {
-      const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
-      console.warn(JSON.stringify({ message: "executions rows to D1 failed; retrying", attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
-      this.#sql.exec(
-        "INSERT INTO timers (kind, due_at, attempts) VALUES ('rows', ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
-        Date.now() + delay,
-        attempts + 1,
-      );
+      this.#retryLater("rows", attempts, "executions rows to D1 failed; retrying", error);
       return;
     }
     // A row that changed while D1 was being written stays for the next flush.
@@ -398,6 +386,18 @@ export class ProjectObject extends DurableObject<Env> {
         this.#sql.exec("DELETE FROM timers WHERE kind = 'rows'");
       }
     });
+  }
+
+  /** Reschedules a failed D1 write with doubling delays from 1 s, capped at 5 minutes. */
+  #retryLater(kind: "flush" | "rows", attempts: number, message: string, error: unknown): void {
+    const delay = Math.min(1000 * 2 ** attempts, FLUSH_RETRY_MAX_MS);
+    console.warn(JSON.stringify({ message, attempts: attempts + 1, retry_in_ms: delay, error: String(error) }));
+    this.#sql.exec(
+      "INSERT INTO timers (kind, due_at, attempts) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts",
+      kind,
+      Date.now() + delay,
+      attempts + 1,
+    );
   }
 
   /** Rolls every window: rows older than their retention go, a bounded number per run. */
