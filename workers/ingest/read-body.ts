@@ -28,6 +28,15 @@ export async function readBody(request: Request, options: BodyOptions): Promise<
     throw new ApiError("payload_too_large", `The body is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   if (!request.body) return { bytes: new Uint8Array(0), mediaType };
+  // A plain body of a declared length within the limit is read in one native call: streaming it
+  // chunk by chunk through JavaScript cost about a millisecond per 100 KB.
+  if (encoding === "identity" && Number.isFinite(declared)) {
+    try {
+      return { bytes: new Uint8Array(await request.arrayBuffer()), mediaType };
+    } catch {
+      throw new ApiError("invalid_body", "The body could not be read.");
+    }
+  }
   const stream = encoding === "gzip" ? request.body.pipeThrough(new DecompressionStream("gzip")) : request.body;
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -75,6 +75,20 @@ describe("POST /v1/events", () => {
     await expectError(await post(project.ingest_key, bomb, { "content-type": "application/json", "content-encoding": "gzip" }), 413, "payload_too_large", expect);
   });
 
+  it("reads a body of undeclared length as a stream, under the same 1 MiB limit", async ({ expect }) => {
+    // A ReadableStream body carries no Content-Length: the streaming reader, not the one-call read.
+    const streamOf = (text: string) => new Blob([text]).stream();
+    const id = newExecutionId();
+    const ev = eventFactory(id);
+    expect(new Request("http://x/", { method: "POST", body: streamOf("{}") }).headers.get("content-length")).toBeNull();
+    const ok = await post(project.ingest_key, streamOf(JSON.stringify({ events: [ev("checkpoint", { state: { n: 1 } })] })));
+    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [], directives: [] });
+    const atLimit = JSON.stringify({ events: [], pad: "x".repeat(1024 * 1024 - 22) });
+    expect(new TextEncoder().encode(atLimit).byteLength).toBe(1024 * 1024);
+    expect((await post(project.ingest_key, streamOf(atLimit))).status).toBe(200);
+    await expectError(await post(project.ingest_key, streamOf(`${atLimit} `)), 413, "payload_too_large", expect);
+  });
+
   it("accepts gzip bodies", async ({ expect }) => {
     const id = newExecutionId();
     const ev = eventFactory(id);
