@@ -52,6 +52,13 @@ const MAX_DECODE_CANDIDATES = 8;
 const MAX_DECODE_CHARS = 8192;
 
 export function normalizeForMatching(text: string): NormalizedText {
+  const shape = shapeOf(text);
+  if (!shape.nonAscii) {
+    // Tags, invisibles, confusables and accents are all outside ASCII, and NFKC leaves ASCII as it
+    // is: only whitespace and spaced letters remain to normalise.
+    const s = joinSpacedLetters(text.replace(/\s+/g, " "));
+    return { cased: s, lower: s.toLowerCase(), hiddenTagText: "", decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
+  }
   let hiddenTagText = "";
   let s = text;
   if (/\uDB40[\uDC00-\uDC7F]/.test(s)) {
@@ -67,7 +74,38 @@ export function normalizeForMatching(text: string): NormalizedText {
   s = s.replace(/\s+/g, " ");
   s = joinSpacedLetters(s);
   const lower = s.toLowerCase();
-  return { cased: s, lower, hiddenTagText, decoded: decodePayloads(text) };
+  return { cased: s, lower, hiddenTagText, decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
+}
+
+/** Per ASCII code: 1 for a base64 candidate character ([A-Za-z0-9+/_-]), 2 for "%". */
+const PAYLOAD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45) PAYLOAD_CHAR[c] = 1;
+}
+PAYLOAD_CHAR[37] = 2;
+
+/**
+ * One pass over the text: whether it has non-ASCII code units, and whether decodePayloads could
+ * find anything. Every payload it decodes needs either 24 base64 characters in a row (hex
+ * candidates are 32 hex digits, a subset) or a "%"; most prose has neither.
+ */
+function shapeOf(text: string): { nonAscii: boolean; mayHoldPayload: boolean } {
+  let nonAscii = false;
+  let percent = false;
+  let run = 0;
+  let longest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const kind = c < 128 ? PAYLOAD_CHAR[c]! : 0;
+    if (c >= 128) nonAscii = true;
+    if (kind === 1) {
+      if (++run > longest) longest = run;
+    } else {
+      run = 0;
+      if (kind === 2) percent = true;
+    }
+  }
+  return { nonAscii, mayHoldPayload: percent || longest >= 24 };
 }
 
 /** "i g n o r e  a l l" -> "ignore all": runs of 4+ single letters separated by single spaces. */

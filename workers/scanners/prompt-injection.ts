@@ -11,6 +11,7 @@
 //   the bare "ignore the above", and never fires on the speaker's own ("my") messages.
 // - Instructions about "your response/reply/code" are normal from a user and suspicious only inside
 //   tool output, so `embedded_instruction` is an indirect-only technique.
+import { KeywordAutomaton } from "./keyword-automaton.ts";
 import { deleet, normalizeForMatching } from "./normalize.ts";
 import type { PatternHit, Severity } from "./types.ts";
 
@@ -228,26 +229,72 @@ function roleOverride(text: string): RegExpExecArray | null {
 }
 
 // Per-technique gates: a technique's regexes run only when the text contains one of these
-// fragments (the same keyword-prefilter idea as the secret rules).
-const GATES: Record<Exclude<InjectionTechnique, "unicode_tag_smuggling">, RegExp> = {
-  ignore_previous_instructions:
-    /ignor|disregard|forget|overrid|overrul|bypass|discard|abandon|neglect|set aside|throw away|pay no attention|follow|obey|instruct|rules|prompt|reprogram|stop everything|upgrade|every time|whenever|each time|override|hijack|developer|creator/,
-  role_override: /you are|you're|from now|act as|acting as|pretend|role|immerse|imagine|simulat|transform|persona|a[il] |artificial|online|took over|taken over|takes over|assistant/,
-  fake_system_tag: /<|\[|##|%%|==|--|\*\*|system|developer|admin|openai|anthropic/,
-  dan_jailbreak: /dan|stan|dude|aim|anything now|jailbr|🔓|🔒|character|norms|machiavell|mongo tom|a[il] (?:model|assistant|chatbot)|artificial intelligence/,
-  developer_mode: /mode|safe/,
-  system_prompt_extraction:
-    /prompt|instruct|system|above|given|told|supposed|allowed|permitted|configur|initiali|verbatim|word for word|rules|conversation|programmed|directive|guideline/,
-  data_exfiltration: /send|forward|mail|post|upload|transmit|exfiltrat|leak|copy|!\[/,
-  embedded_instruction: /your|you are|user|\bai\b|assistant|model|llm|agent|chatbot|bot\b|following|subsequent|below/,
+// fragments (the same keyword-prefilter idea as the secret rules). All fragments of all gates are
+// found in one pass by GATE_AUTOMATON; a gate's fragments are necessary for its patterns to match.
+type GatedTechnique = Exclude<InjectionTechnique, "unicode_tag_smuggling">;
+const GATE_FRAGMENTS: Record<GatedTechnique, readonly string[]> = {
+  ignore_previous_instructions: [
+    ...["ignor", "disregard", "forget", "overrid", "overrul", "bypass", "discard", "abandon", "neglect", "set aside", "throw away"],
+    ...["pay no attention", "follow", "obey", "instruct", "rules", "prompt", "reprogram", "stop everything", "upgrade", "every time"],
+    ...["whenever", "each time", "override", "hijack", "developer", "creator"],
+  ],
+  role_override: [
+    ...["you are", "you're", "from now", "act as", "acting as", "pretend", "role", "immerse", "imagine", "simulat", "transform"],
+    ...["persona", "ai ", "al ", "artificial", "online", "took over", "taken over", "takes over", "assistant"],
+  ],
+  fake_system_tag: ["<", "[", "##", "%%", "==", "--", "**", "system", "developer", "admin", "openai", "anthropic"],
+  dan_jailbreak: [
+    ...["dan", "stan", "dude", "aim", "anything now", "jailbr", "character", "norms", "machiavell", "mongo tom", "artificial intelligence"],
+    ...["ai model", "ai assistant", "ai chatbot", "al model", "al assistant", "al chatbot"],
+  ],
+  developer_mode: ["mode", "safe"],
+  system_prompt_extraction: [
+    ...["prompt", "instruct", "system", "above", "given", "told", "supposed", "allowed", "permitted", "configur", "initiali"],
+    ...["verbatim", "word for word", "rules", "conversation", "programmed", "directive", "guideline"],
+  ],
+  data_exfiltration: ["send", "forward", "mail", "post", "upload", "transmit", "exfiltrat", "leak", "copy", "!["],
+  embedded_instruction: ["your", "you are", "user", "assistant", "model", "llm", "agent", "chatbot", "following", "subsequent", "below"],
 };
+const GATED = Object.keys(GATE_FRAGMENTS) as GatedTechnique[];
+/** Gate fragments beyond the literals: non-ASCII ones, and ones that need a word boundary. */
+const GATE_EXTRA: Partial<Record<GatedTechnique, { fragment: string; confirm: RegExp }[]>> = {
+  dan_jailbreak: [{ fragment: "", confirm: /🔓|🔒/ }],
+  embedded_instruction: [
+    { fragment: "ai", confirm: /\bai\b/ },
+    { fragment: "bot", confirm: /bot\b/ },
+  ],
+};
+const GATE_KEYWORDS: readonly string[] = [
+  ...new Set([...GATED.flatMap((t) => GATE_FRAGMENTS[t]), ...Object.values(GATE_EXTRA).flatMap((x) => x.map((e) => e.fragment).filter(Boolean))]),
+];
+const GATE_AUTOMATON = new KeywordAutomaton(GATE_KEYWORDS);
+const GATE_INDEXES = new Map(GATED.map((t) => [t, GATE_FRAGMENTS[t].map((k) => GATE_KEYWORDS.indexOf(k))]));
+/** By technique: the extra fragments' keyword index (-1: none, the regex alone decides) and regex. */
+const GATE_EXTRA_INDEXES = new Map(
+  GATED.map((t) => [t, (GATE_EXTRA[t] ?? []).map((e) => ({ index: e.fragment === "" ? -1 : GATE_KEYWORDS.indexOf(e.fragment), confirm: e.confirm }))]),
+);
+const gateFound = new Uint8Array(GATE_KEYWORDS.length);
+const HAS_NON_ASCII = /[\u0080-\uffff]/;
+
+/** The gated techniques whose gate `lower` opens. */
+function openGates(lower: string): Set<GatedTechnique> {
+  gateFound.fill(0);
+  const open = new Set<GatedTechnique>();
+  if (GATE_AUTOMATON.scan(lower, gateFound).hits === 0 && !HAS_NON_ASCII.test(lower)) return open;
+  for (const t of GATED) {
+    if (GATE_INDEXES.get(t)!.some((k) => gateFound[k] === 1)) open.add(t);
+    else if (GATE_EXTRA_INDEXES.get(t)!.some((e) => (e.index === -1 || gateFound[e.index] === 1) && e.confirm.test(lower))) open.add(t);
+  }
+  return open;
+}
 
 function scanView(lower: string, cased: string | null, indirect: boolean, found: Map<InjectionTechnique, string>): void {
   const add = (t: InjectionTechnique, m: RegExpExecArray | null, view: string): void => {
     if (m === null || found.has(t)) return;
     found.set(t, view.slice(Math.max(0, m.index - WINDOW_BEFORE), m.index + m[0].length + WINDOW_AFTER));
   };
-  const open = (t: keyof typeof GATES): boolean => !found.has(t) && GATES[t].test(lower);
+  const gates = openGates(lower);
+  const open = (t: GatedTechnique): boolean => !found.has(t) && gates.has(t);
   if (open("ignore_previous_instructions")) add("ignore_previous_instructions", firstMatch(IGNORE_PATTERNS, lower), lower);
   if (open("role_override")) add("role_override", roleOverride(lower), lower);
   if (open("fake_system_tag")) {
