@@ -21,7 +21,7 @@ export type ProjectSignal =
       input_tokens: number | null;
       output_tokens: number | null;
       /** Hashed character 3-gram counts of the call's newest turns and response, as [bucket, count, ...]. */
-      grams: number[];
+      grams: Uint32Array;
     })
   | (SignalBase & { kind: "tool_result"; tool: string; shape: Record<string, string> })
   | (SignalBase & { kind: "handoff"; from_agent: string; to_agent: string; child_execution_id: string | null });

@@ -93,7 +93,7 @@ export function projectSignalsOf(event: VigilEvent, ts: number): ProjectSignal[]
         cost_usd: event.cost_usd ?? null,
         input_tokens: event.input_tokens ?? null,
         output_tokens: event.output_tokens ?? null,
-        grams: event.status === "ok" ? hashedTrigramCounts(text) : [],
+        grams: event.status === "ok" ? hashedTrigramCounts(text) : new Uint32Array(0),
       });
       return out;
     }
