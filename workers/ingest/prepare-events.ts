@@ -55,6 +55,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
       return field === "timestamp" ? "timestamp must be an RFC 3339 string or epoch milliseconds" : `${field} has an invalid shape`;
     case "invalid_format":
       return `${field} is not a valid ${issue.format}`;
+    case "custom":
+      return value === undefined ? `${field} is required` : `${field} is invalid`;
     default:
       return `${field} is invalid`;
   }

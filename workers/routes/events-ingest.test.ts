@@ -131,6 +131,20 @@ describe("POST /v1/events", () => {
     expect(read.body.events.map((e) => e.tool)).toEqual(["a", "d"]);
   });
 
+  it("requires a JSON field that the contract requires, and accepts any JSON value in it", async ({ expect }) => {
+    const id = newExecutionId();
+    const ev = eventFactory(id);
+    const { status, body } = await ingest(project.ingest_key, [
+      ev("checkpoint", {}),
+      ev("checkpoint", { state: null }),
+      ev("checkpoint", { state: [1, "two", { three: [true] }] }),
+      ev("tool_call", { tool: "t", status: "ok", arguments: "plain string", result: 42 }),
+    ]);
+    expect(status).toBe(207);
+    expect(body.accepted).toBe(3);
+    expect(body.rejected.map((r) => [r.index, r.code, r.path, r.message])).toEqual([[0, "invalid_event", "events[0].state", "state is required"]]);
+  });
+
   it("treats a replayed batch as duplicates and changes no count", async ({ expect }) => {
     const id = newExecutionId();
     const ev = eventFactory(id);
