@@ -189,16 +189,22 @@ export const PROFILE_BUCKETS = 512;
  * serialize and deserialize, a typed array is one copy.
  */
 export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): Uint32Array {
-  const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
   if (bucketCounts.length < buckets) bucketCounts = new Int32Array(buckets);
   const counts = bucketCounts;
   // Buckets in order of first occurrence, so the list reads the same as it always has.
   const order: number[] = [];
-  for (let i = 0; i + 3 <= folded.length; i++) {
-    const h = (Math.imul(folded.charCodeAt(i), 961) + Math.imul(folded.charCodeAt(i + 1), 31) + folded.charCodeAt(i + 2)) >>> 0;
-    const b = h % buckets;
-    if (counts[b] === 0) order.push(b);
-    counts[b]!++;
+  const count = (a: number, b: number, c: number): void => {
+    const bucket = ((Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0) % buckets;
+    if (counts[bucket] === 0) order.push(bucket);
+    counts[bucket]!++;
+  };
+  const n = foldAscii(text);
+  if (n >= 0) {
+    const codes = foldedCodes;
+    for (let i = 0; i + 3 <= n; i++) count(codes[i]!, codes[i + 1]!, codes[i + 2]!);
+  } else {
+    const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
+    for (let i = 0; i + 3 <= folded.length; i++) count(folded.charCodeAt(i), folded.charCodeAt(i + 1), folded.charCodeAt(i + 2));
   }
   const flat = new Uint32Array(order.length * 2);
   for (let k = 0; k < order.length; k++) {
@@ -212,6 +218,37 @@ export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): Ui
 
 /** Scratch counts for hashedTrigramCounts, left all zero between calls. */
 let bucketCounts = new Int32Array(PROFILE_BUCKETS);
+
+/** Scratch for foldAscii: the folded text's code units. */
+let foldedCodes = new Uint16Array(2048);
+
+/**
+ * `text.toLowerCase().replace(/\s+/g, " ").trim()` into `foldedCodes` without building strings,
+ * for ASCII text; returns the folded length, or -1 when the text is not ASCII (Unicode case and
+ * whitespace rules then need the string methods).
+ */
+function foldAscii(text: string): number {
+  if (foldedCodes.length < text.length) foldedCodes = new Uint16Array(text.length);
+  const out = foldedCodes;
+  let n = 0;
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) return -1;
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      // A run of whitespace becomes one space, written only if more text follows (trim).
+      if (n > 0) space = true;
+      continue;
+    }
+    if (space) {
+      out[n++] = 32;
+      space = false;
+    }
+    if (c >= 65 && c <= 90) c += 32;
+    out[n++] = c;
+  }
+  return n;
+}
 
 /**
  * A bounded window of recent keys with their counts in it. Stored as the key ring only; counts are
