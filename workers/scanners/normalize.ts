@@ -53,24 +53,22 @@ const MAX_DECODE_CHARS = 8192;
 
 export function normalizeForMatching(text: string): NormalizedText {
   const shape = shapeOf(text);
-  if (!shape.nonAscii) {
-    // Tags, invisibles, confusables and accents are all outside ASCII, and NFKC leaves ASCII as it
-    // is: only whitespace and spaced letters remain to normalise.
-    const s = joinSpacedLetters(text.replace(/\s+/g, " "));
-    return { cased: s, lower: s.toLowerCase(), hiddenTagText: "", decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
-  }
   let hiddenTagText = "";
   let s = text;
-  if (/\uDB40[\uDC00-\uDC7F]/.test(s)) {
-    const extracted = extractTagText(s);
-    s = extracted.visible;
-    hiddenTagText = extracted.hidden;
+  // Tags, invisibles, confusables and accents are all outside ASCII, and NFKC leaves ASCII as it
+  // is: ASCII text needs only the whitespace and spaced-letter steps.
+  if (shape.nonAscii) {
+    if (/\uDB40[\uDC00-\uDC7F]/.test(s)) {
+      const extracted = extractTagText(s);
+      s = extracted.visible;
+      hiddenTagText = extracted.hidden;
+    }
+    s = s.replace(INVISIBLE, "");
+    s = s.normalize("NFKC");
+    s = s.replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c);
+    // Accents on Latin letters ("ignóre"): decompose and drop combining marks.
+    if (/[\u00C0-\u024F\u1E00-\u1EFF]/.test(s)) s = s.normalize("NFKD").replace(/[\u0300-\u036F]/g, "");
   }
-  s = s.replace(INVISIBLE, "");
-  s = s.normalize("NFKC");
-  s = s.replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c);
-  // Accents on Latin letters ("ignóre"): decompose and drop combining marks.
-  if (/[\u00C0-\u024F\u1E00-\u1EFF]/.test(s)) s = s.normalize("NFKD").replace(/[\u0300-\u036F]/g, "");
   s = s.replace(/\s+/g, " ");
   s = joinSpacedLetters(s);
   const lower = s.toLowerCase();

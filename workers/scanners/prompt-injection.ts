@@ -268,12 +268,21 @@ const GATE_KEYWORDS: readonly string[] = [
   ...new Set([...GATED.flatMap((t) => GATE_FRAGMENTS[t]), ...Object.values(GATE_EXTRA).flatMap((x) => x.map((e) => e.fragment).filter(Boolean))]),
 ];
 const GATE_AUTOMATON = new KeywordAutomaton(GATE_KEYWORDS);
-const GATE_INDEXES = new Map(GATED.map((t) => [t, GATE_FRAGMENTS[t].map((k) => GATE_KEYWORDS.indexOf(k))]));
-/** By technique: the extra fragments' keyword index (-1: none, the regex alone decides) and regex. */
-const GATE_EXTRA_INDEXES = new Map(
-  GATED.map((t) => [t, (GATE_EXTRA[t] ?? []).map((e) => ({ index: e.fragment === "" ? -1 : GATE_KEYWORDS.indexOf(e.fragment), confirm: e.confirm }))]),
+/**
+ * By technique: the automaton's indexes of its literal fragments, and its extra fragments' index
+ * (-1: none, the regex alone decides) with the regex that confirms them.
+ */
+const GATE_CHECKS = new Map(
+  GATED.map((t) => [
+    t,
+    {
+      literals: GATE_FRAGMENTS[t].map((k) => GATE_KEYWORDS.indexOf(k)),
+      extras: (GATE_EXTRA[t] ?? []).map((e) => ({ index: e.fragment === "" ? -1 : GATE_KEYWORDS.indexOf(e.fragment), confirm: e.confirm })),
+    },
+  ]),
 );
 const gateFound = new Uint8Array(GATE_KEYWORDS.length);
+/** The only fragments the automaton cannot see are the non-ASCII ones. */
 const HAS_NON_ASCII = /[\u0080-\uffff]/;
 
 /** The gated techniques whose gate `lower` opens. */
@@ -281,9 +290,8 @@ function openGates(lower: string): Set<GatedTechnique> {
   gateFound.fill(0);
   const open = new Set<GatedTechnique>();
   if (GATE_AUTOMATON.scan(lower, gateFound).hits === 0 && !HAS_NON_ASCII.test(lower)) return open;
-  for (const t of GATED) {
-    if (GATE_INDEXES.get(t)!.some((k) => gateFound[k] === 1)) open.add(t);
-    else if (GATE_EXTRA_INDEXES.get(t)!.some((e) => (e.index === -1 || gateFound[e.index] === 1) && e.confirm.test(lower))) open.add(t);
+  for (const [t, { literals, extras }] of GATE_CHECKS) {
+    if (literals.some((k) => gateFound[k] === 1) || extras.some((e) => (e.index === -1 || gateFound[e.index] === 1) && e.confirm.test(lower))) open.add(t);
   }
   return open;
 }
