@@ -52,6 +52,9 @@ const USAGE = `usage: npm run bench [-- options]
   --profile          afterwards, CPU-profile the DO floor's and Vigil's isolates under short and long
                      saturation and print where the time goes (bench/results/*.cpuprofile)
   --keep-state       keep the temporary --persist-to directories and the Vigil snapshot
+  --local-observability
+                     keep wrangler dev's local trace collector on in every system (off by default:
+                     it records each invocation's spans on the runtime's thread; see bench/README.md)
   --help`;
 
 function parseArgs(argv) {
@@ -60,6 +63,7 @@ function parseArgs(argv) {
     const [k, v] = arg.replace(/^--/, "").split("=");
     if (k === "quick") opts.quick = true;
     else if (k === "keep-state") opts.keepState = true;
+    else if (k === "local-observability") process.env.X_LOCAL_OBSERVABILITY = "true";
     else if (k === "profile") opts.profile = true;
     else if (k === "ref") opts.ref = v;
     else if (k === "rounds") opts.rounds = Number(v);
@@ -630,6 +634,7 @@ async function main() {
     dirtyFiles: git.dirtyFiles,
     node: process.versions.node,
     wrangler: wranglerVersion,
+    localObservability: (process.env.X_LOCAL_OBSERVABILITY ?? "false") !== "false",
     cpus: cpus().length,
     loadavg: loadavg(),
     config: CONFIG,

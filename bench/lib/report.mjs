@@ -196,7 +196,7 @@ export function renderMarkdown(results) {
   out.push(`# Vigil bench: ${m.date}`);
   out.push("");
   out.push(
-    `${m.mode} mode; ${m.tree}, commit \`${m.commit}\`${m.dirtyFiles.length ? ` plus ${m.dirtyFiles.length} uncommitted file(s) outside bench/` : ""}; ${m.cpus} CPUs (load average before the run ${m.loadavg.map((l) => l.toFixed(2)).join(", ")}); Node ${m.node}; wrangler ${m.wrangler}; ${m.durationSec.toFixed(0)} s in all.`,
+    `${m.mode} mode; ${m.tree}, commit \`${m.commit}\`${m.dirtyFiles.length ? ` plus ${m.dirtyFiles.length} uncommitted file(s) outside bench/` : ""}; ${m.cpus} CPUs (load average before the run ${m.loadavg.map((l) => l.toFixed(2)).join(", ")}); Node ${m.node}; wrangler ${m.wrangler} (local trace collector ${m.localObservability ? "on" : "off"}); ${m.durationSec.toFixed(0)} s in all.`,
   );
   out.push("");
   out.push(

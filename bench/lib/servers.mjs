@@ -15,7 +15,16 @@ export function wranglerEnv(repo) {
   // node_modules/.bin first: the wrangler shim then runs on the pinned Node 22 even when this
   // script itself was started with the machine's Node 20.
   const bin = join(repo, "node_modules", ".bin");
-  return { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false" };
+  // wrangler dev's local trace collector (X_LOCAL_OBSERVABILITY, on by default; it feeds the local
+  // explorer's traces) records every invocation's spans into a SQLite object on the runtime's own
+  // thread. Production has no such in-thread collector, and it taxes each RPC and SQL statement, so
+  // the bench turns it off for every system alike unless the caller set the variable.
+  return {
+    ...process.env,
+    PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`,
+    WRANGLER_SEND_METRICS: "false",
+    X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
+  };
 }
 
 export async function freePort() {
