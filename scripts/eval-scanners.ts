@@ -7,7 +7,7 @@
 import { findSecrets } from "../workers/scanners/data-leakage.ts";
 import { scanInjection, INJECTION_TECHNIQUES } from "../workers/scanners/prompt-injection.ts";
 import { scanSandboxEscape, SANDBOX_PATTERN_CLASSES } from "../workers/scanners/sandbox-escape.ts";
-import { scanEvent } from "../workers/scanners/scan-event.ts";
+import { clearScanMemos, scanEvent } from "../workers/scanners/scan-event.ts";
 import type { ScanFinding, SecretMatch } from "../workers/scanners/types.ts";
 
 // Node's APIs through typed dynamic imports: the repository's tsconfig targets workerd and has no
@@ -1206,6 +1206,8 @@ function evalCost(): void {
     batch.push(e);
     bytes += JSON.stringify(e).length;
   }
+  // Cold: as a fresh isolate would see it (the evaluation above scanned these strings already).
+  clearScanMemos();
   const c0 = cpuMs();
   const w0 = performance.now();
   for (const e of batch) scanEvent(e);

@@ -1,44 +1,54 @@
-// Scan results memoised per isolate. Agents resend their whole conversation with every call, so
-// the same message strings arrive again and again; scanning each distinct string once saves most
-// of the scanners' cost on real chat traffic. Keys are a 53-bit hash plus the length, never the
-// text, so the cache holds no raw secret; values are offsets and hits, never matched values.
-// The scanners are pure functions of the string, so a hit is exact.
+// Scan results memoised per isolate. Agents resend their whole conversation with every call and
+// every event repeats the same keys and enum-like values, so the same strings arrive again and
+// again; scanning each distinct string once saves most of the scanners' cost on real traffic.
+//
+// Keys are the strings themselves: a hit is exact (no hash collision can hand one string another's
+// result, which for redaction would mean a secret stored in clear), and V8 hashes a string once,
+// natively, and keeps the hash on it. The secret scanner caches only strings that hold no secret,
+// so no cached key is a secret; the injection scanner's values are hits and short windows of text.
+//
+// Two generations instead of an LRU list: lookups and inserts go to the young map; when it is full
+// it becomes the old one and the previous old one is dropped. A string found only in the old
+// generation moves to the young one, so what keeps recurring stays. Both the entry count and the
+// characters held are bounded, whatever the traffic.
 
-/** Strings shorter than this are cheaper to scan than to hash and look up. */
-const MIN_LENGTH = 64;
-/** Entries per cache: bounded memory whatever the traffic (values are small). */
-const MAX_ENTRIES = 8192;
+/** Entries per generation. */
+const MAX_ENTRIES = 4096;
+/** Characters of keys per generation (about 2 MiB of UTF-16 at most, twice for both generations). */
+const MAX_CHARS = 1 << 20;
+/** Longer strings are scanned every time: they are rarely resent verbatim, and would crowd the rest out. */
+export const MAX_CACHED_LENGTH = 16_384;
 
-function hashKey(text: string, salt: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+export class StringMemo<T> {
+  #young = new Map<string, T>();
+  #old = new Map<string, T>();
+  #youngChars = 0;
+
+  get(text: string): T | undefined {
+    const hit = this.#young.get(text);
+    if (hit !== undefined) return hit;
+    const old = this.#old.get(text);
+    if (old !== undefined) this.set(text, old);
+    return old;
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return `${salt}:${text.length}:${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
-}
 
-export class ScanMemo<T> {
-  readonly #entries = new Map<string, T>();
-
-  /** `salt` separates variants of one scanner (e.g. direct vs indirect, a project's custom rules). */
-  get(text: string, salt: string, compute: () => T): T {
-    if (text.length < MIN_LENGTH) return compute();
-    const key = hashKey(text, salt);
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      // Refresh recency: Map keeps insertion order, the oldest entry is evicted first.
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit;
+  set(text: string, value: T): void {
+    if (text.length > MAX_CACHED_LENGTH) return;
+    if (this.#young.size >= MAX_ENTRIES || this.#youngChars + text.length > MAX_CHARS) {
+      this.#old = this.#young;
+      this.#young = new Map();
+      this.#youngChars = 0;
     }
+    this.#young.set(text, value);
+    this.#youngChars += text.length;
+  }
+
+  /** The cached value, or `compute()`'s, remembered. */
+  getOr(text: string, compute: () => T): T {
+    const hit = this.get(text);
+    if (hit !== undefined) return hit;
     const value = compute();
-    this.#entries.set(key, value);
-    if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    this.set(text, value);
     return value;
   }
 }

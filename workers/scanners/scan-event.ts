@@ -16,7 +16,7 @@ import type { CompiledCustomRule } from "./custom-rules.ts";
 import { findSecrets, redactSecrets } from "./data-leakage.ts";
 import { RESPONSE_FOLLOWS_INJECTION, responseFollowsInjection, scanInjection } from "./prompt-injection.ts";
 import { scanSandboxEscape } from "./sandbox-escape.ts";
-import { ScanMemo } from "./memo.ts";
+import { StringMemo } from "./memo.ts";
 import type { PatternHit, ScanFailureClass, ScanFinding } from "./types.ts";
 
 export interface ScanEventOptions {
@@ -60,10 +60,31 @@ class Findings {
   }
 }
 
-const injectionMemo = new ScanMemo<ReturnType<typeof scanInjection>>();
+let directInjectionMemo = new StringMemo<ReturnType<typeof scanInjection>>();
+let indirectInjectionMemo = new StringMemo<ReturnType<typeof scanInjection>>();
+
+const NO_CUSTOM_RULES: readonly CompiledCustomRule[] = [];
+/**
+ * Strings known to hold no secret, per custom rule set (a project's compiled rules are one array
+ * for as long as its settings stay the same: content-scan.ts customRulesFor).
+ */
+let cleanStrings = new WeakMap<readonly CompiledCustomRule[], StringMemo<true>>();
+
+/** Forgets every memoised result: for measurements of a cold isolate (scripts/eval-scanners.ts). */
+export function clearScanMemos(): void {
+  directInjectionMemo = new StringMemo();
+  indirectInjectionMemo = new StringMemo();
+  cleanStrings = new WeakMap();
+}
+
+function cleanStringsFor(custom: readonly CompiledCustomRule[]): StringMemo<true> {
+  let memo = cleanStrings.get(custom);
+  if (!memo) cleanStrings.set(custom, (memo = new StringMemo<true>()));
+  return memo;
+}
 
 export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions = {}): ScanEventResult {
-  const custom = opts.customRules ?? [];
+  const custom = opts.customRules !== undefined && opts.customRules.length > 0 ? opts.customRules : NO_CUSTOM_RULES;
   const findings = new Findings();
   const known: KnownMatches = { text: null, matches: [] };
   const redacted = holdsSecret(event, custom, known) ? (redactTree(event, custom, findings, known) as Record<string, unknown>) : event;
@@ -84,6 +105,9 @@ export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions
 /** Card numbers sent as JSON numbers are scanned as their digits. */
 const isCardSizedInteger = (n: number): boolean => Number.isInteger(n) && Math.abs(n) >= 1e12;
 
+/** No rule matches fewer characters (findSecrets answers [] below this at once). */
+const MIN_SECRET_LENGTH = 6;
+
 /** Matches of one string, found while deciding whether to copy and reused by the copy. */
 interface KnownMatches {
   text: string | null;
@@ -101,9 +125,14 @@ function secretsIn(text: string, custom: readonly CompiledCustomRule[], known: K
  * string that answered yes is remembered in `known`, so the copy does not scan it twice.
  */
 function holdsSecret(root: unknown, custom: readonly CompiledCustomRule[], known: KnownMatches): boolean {
+  const clean = cleanStringsFor(custom);
   const check = (text: string): boolean => {
+    if (text.length < MIN_SECRET_LENGTH || clean.get(text) === true) return false;
     const matches = findSecrets(text, custom);
-    if (matches.length === 0) return false;
+    if (matches.length === 0) {
+      clean.set(text, true);
+      return false;
+    }
     known.text = text;
     known.matches = matches;
     return true;
@@ -269,13 +298,13 @@ function scanInjectionInEvent(event: Record<string, unknown>, findings: Findings
   const injections: Array<{ techniques: string[]; windows: string[] }> = [];
   const cleanUserText: string[] = [];
   for (const s of split.direct) {
-    const r = injectionMemo.get(s.text, "direct", () => scanInjection(s.text, { indirect: false }));
+    const r = directInjectionMemo.getOr(s.text, () => scanInjection(s.text, { indirect: false }));
     for (const h of r.hits) findings.add("prompt_injection", h, s.path);
     if (r.hits.length > 0) injections.push({ techniques: r.hits.map((h) => h.signature), windows: r.windows });
     else cleanUserText.push(s.text);
   }
   for (const s of split.indirect) {
-    const r = injectionMemo.get(s.text, "indirect", () => scanInjection(s.text, { indirect: true }));
+    const r = indirectInjectionMemo.getOr(s.text, () => scanInjection(s.text, { indirect: true }));
     for (const h of r.hits) findings.add("prompt_injection", h, s.path);
     if (r.hits.length > 0) injections.push({ techniques: r.hits.map((h) => h.signature), windows: r.windows });
   }
