@@ -44,6 +44,11 @@ describe("hashedTrigramCounts", () => {
     }
   });
 
+  it("matches for bucket counts that are not a power of two (the general path) and for one that is", ({ expect }) => {
+    const text = "The quick brown fox jumps over the lazy dog, again and again, 42 times.";
+    for (const buckets of [500, 97, 256, 1024]) expect([...hashedTrigramCounts(text, buckets)]).toEqual(reference(text, buckets));
+  });
+
   it("reuses its scratch space across calls without leaking counts", ({ expect }) => {
     const long = "x".repeat(5000);
     hashedTrigramCounts(long);

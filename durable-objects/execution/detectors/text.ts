@@ -199,7 +199,22 @@ export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): Ui
     counts[bucket]!++;
   };
   const n = foldAscii(text);
-  if (n >= 0) {
+  if (n >= 0 && (buckets & (buckets - 1)) === 0) {
+    // The usual case, inlined: for a power of two, `x % buckets` of an unsigned x is `x & mask`,
+    // and the window of three codes slides instead of being read again.
+    const codes = foldedCodes;
+    const mask = buckets - 1;
+    let a = codes[0]!;
+    let b = codes[1]!;
+    for (let i = 2; i < n; i++) {
+      const c = codes[i]!;
+      const bucket = ((Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0) & mask;
+      if (counts[bucket] === 0) order.push(bucket);
+      counts[bucket]!++;
+      a = b;
+      b = c;
+    }
+  } else if (n >= 0) {
     const codes = foldedCodes;
     for (let i = 0; i + 3 <= n; i++) count(codes[i]!, codes[i + 1]!, codes[i + 2]!);
   } else {
