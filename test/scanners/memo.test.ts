@@ -37,7 +37,7 @@ describe("StringMemo", () => {
     const atCap = "y".repeat(MAX_CACHED_LENGTH);
     memo.set(atCap, true);
     expect(memo.get(atCap)).toBe(true);
-    // 1 Mi characters per generation: 64 more strings at the cap push the first out of both.
+    // 256 Ki characters per generation: 128 more strings at the cap push the first out of both.
     for (let i = 0; i < 128; i++) memo.set(`${i}`.padEnd(MAX_CACHED_LENGTH, "z"), true);
     expect(memo.get(atCap)).toBeUndefined();
   });

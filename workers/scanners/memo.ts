@@ -14,8 +14,8 @@
 
 /** Entries per generation. */
 const MAX_ENTRIES = 4096;
-/** Characters of keys per generation (about 2 MiB of UTF-16 at most, twice for both generations). */
-const MAX_CHARS = 1 << 20;
+/** Characters of keys per generation: at most 512 KiB of UTF-16, twice for both generations. */
+const MAX_CHARS = 1 << 18;
 /** Longer strings are scanned every time: they are rarely resent verbatim, and would crowd the rest out. */
 export const MAX_CACHED_LENGTH = 16_384;
 

@@ -64,23 +64,27 @@ let directInjectionMemo = new StringMemo<ReturnType<typeof scanInjection>>();
 let indirectInjectionMemo = new StringMemo<ReturnType<typeof scanInjection>>();
 
 const NO_CUSTOM_RULES: readonly CompiledCustomRule[] = [];
+/** Strings known to hold no secret under the built-in rules. */
+let builtInClean = new StringMemo<true>();
 /**
- * Strings known to hold no secret, per custom rule set (a project's compiled rules are one array
- * for as long as its settings stay the same: content-scan.ts customRulesFor).
+ * The same for the last custom rule set seen (a project's compiled rules are one array for as long
+ * as its settings stay the same: content-scan.ts customRulesFor). One set at a time, so memory
+ * stays bounded however many projects have rules of their own.
  */
-let cleanStrings = new WeakMap<readonly CompiledCustomRule[], StringMemo<true>>();
+let customClean: { rules: readonly CompiledCustomRule[]; memo: StringMemo<true> } | null = null;
 
 /** Forgets every memoised result: for measurements of a cold isolate (scripts/eval-scanners.ts). */
 export function clearScanMemos(): void {
   directInjectionMemo = new StringMemo();
   indirectInjectionMemo = new StringMemo();
-  cleanStrings = new WeakMap();
+  builtInClean = new StringMemo();
+  customClean = null;
 }
 
 function cleanStringsFor(custom: readonly CompiledCustomRule[]): StringMemo<true> {
-  let memo = cleanStrings.get(custom);
-  if (!memo) cleanStrings.set(custom, (memo = new StringMemo<true>()));
-  return memo;
+  if (custom === NO_CUSTOM_RULES) return builtInClean;
+  if (customClean?.rules !== custom) customClean = { rules: custom, memo: new StringMemo<true>() };
+  return customClean.memo;
 }
 
 export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions = {}): ScanEventResult {
