@@ -43,12 +43,15 @@ interface RawMatch {
 
 const CUSTOM_PRIORITY = 4;
 
+/** No rule matches fewer characters: shorter strings hold no secret. */
+export const MIN_SECRET_LENGTH = 6;
+
 /**
  * All secrets in `text`, merged so no two overlap (overlapping hits become one span attributed to
  * the most specific rule), in order of position.
  */
 export function findSecrets(text: string, customRules: readonly CompiledCustomRule[] = []): SecretMatch[] {
-  if (text.length < 6) return [];
+  if (text.length < MIN_SECRET_LENGTH) return [];
   const raw: RawMatch[] = [];
   keywordFound.fill(0);
   const facts = KEYWORD_AUTOMATON.scan(text, keywordFound);

@@ -13,7 +13,7 @@
 // order. The input is never mutated; when nothing needs redacting it is returned as it is (most
 // events carry no secret, and copying every one of them cost more than finding that out).
 import type { CompiledCustomRule } from "./custom-rules.ts";
-import { findSecrets, redactSecrets } from "./data-leakage.ts";
+import { findSecrets, MIN_SECRET_LENGTH, redactSecrets } from "./data-leakage.ts";
 import { RESPONSE_FOLLOWS_INJECTION, responseFollowsInjection, scanInjection } from "./prompt-injection.ts";
 import { scanSandboxEscape } from "./sandbox-escape.ts";
 import { StringMemo } from "./memo.ts";
@@ -108,9 +108,6 @@ export function scanEvent(event: Record<string, unknown>, opts: ScanEventOptions
 
 /** Card numbers sent as JSON numbers are scanned as their digits. */
 const isCardSizedInteger = (n: number): boolean => Number.isInteger(n) && Math.abs(n) >= 1e12;
-
-/** No rule matches fewer characters (findSecrets answers [] below this at once). */
-const MIN_SECRET_LENGTH = 6;
 
 /** Matches of one string, found while deciding whether to copy and reused by the copy. */
 interface KnownMatches {

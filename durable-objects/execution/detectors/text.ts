@@ -193,30 +193,26 @@ export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): Ui
   const counts = bucketCounts;
   // Buckets in order of first occurrence, so the list reads the same as it always has.
   const order: number[] = [];
+  // For the usual power-of-two bucket count, `x % buckets` of an unsigned x is `x & mask`.
+  const mask = (buckets & (buckets - 1)) === 0 ? buckets - 1 : -1;
   const count = (a: number, b: number, c: number): void => {
-    const bucket = ((Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0) % buckets;
+    const h = (Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0;
+    const bucket = mask >= 0 ? h & mask : h % buckets;
     if (counts[bucket] === 0) order.push(bucket);
     counts[bucket]!++;
   };
   const n = foldAscii(text);
-  if (n >= 0 && (buckets & (buckets - 1)) === 0) {
-    // The usual case, inlined: for a power of two, `x % buckets` of an unsigned x is `x & mask`,
-    // and the window of three codes slides instead of being read again.
+  if (n >= 0) {
+    // The window of three codes slides instead of being read again.
     const codes = foldedCodes;
-    const mask = buckets - 1;
     let a = codes[0]!;
     let b = codes[1]!;
     for (let i = 2; i < n; i++) {
       const c = codes[i]!;
-      const bucket = ((Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0) & mask;
-      if (counts[bucket] === 0) order.push(bucket);
-      counts[bucket]!++;
+      count(a, b, c);
       a = b;
       b = c;
     }
-  } else if (n >= 0) {
-    const codes = foldedCodes;
-    for (let i = 0; i + 3 <= n; i++) count(codes[i]!, codes[i + 1]!, codes[i + 2]!);
   } else {
     const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
     for (let i = 0; i + 3 <= folded.length; i++) count(folded.charCodeAt(i), folded.charCodeAt(i + 1), folded.charCodeAt(i + 2));
