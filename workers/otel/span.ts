@@ -60,10 +60,20 @@ export function checkId(hex: string, bytes: number): boolean {
   return hex.length === bytes * 2 && HEX.test(hex) && !/^0+$/.test(hex);
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 export function bytesToHex(bytes: Uint8Array): string {
   let out = "";
-  for (const b of bytes) out += (b < 16 ? "0" : "") + b.toString(16);
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
   return out;
+}
+
+/** A binary id as hex when it has the right length and is not all zeros (the OTLP spec's invalid id), else null. */
+export function idFromBytes(bytes: Uint8Array | null | undefined, length: number): string | null {
+  if (!bytes || bytes.length !== length) return null;
+  let any = 0;
+  for (let i = 0; i < length; i++) any |= bytes[i]!;
+  return any === 0 ? null : bytesToHex(bytes);
 }
 
 /** Nanoseconds (as a number, a decimal string or a Long-like) to epoch milliseconds. */
