@@ -109,10 +109,17 @@ export class ExecutionObject extends DurableObject<Env> {
     let duplicates = 0;
     const halt: { first: { failureClass: FailureClass; signature: string } | null } = { first: null };
     let outboxAdded = false;
+    let signalBatch: number | null = null;
+    let earlier: { id: string; batch: number | null }[] = [];
     try {
       this.ctx.storage.transactionSync(() => {
         const live = this.#load(batch);
-        const inserted = this.#insertEvents(events);
+        const { inserted, firstSeq, lastSeq } = this.#insertEvents(events);
+        if (firstSeq !== null) {
+          this.#sql.exec("INSERT INTO event_batches (first_seq, last_seq) VALUES (?, ?)", firstSeq, lastSeq);
+          signalBatch = firstSeq;
+        }
+        if (inserted.size < events.length) earlier = this.#batchesOf(events.filter((e) => !inserted.has(e.id)).map((e) => e.id));
         for (const prepared of events) {
           if (!inserted.has(prepared.id)) {
             duplicates++;
@@ -159,7 +166,21 @@ export class ExecutionObject extends DurableObject<Env> {
       duplicates,
       directive: live.row.halt ? (JSON.parse(live.row.halt) as HaltDirective) : null,
       snapshot: accepted > 0 ? this.#snapshot(live) : null,
+      batch: signalBatch,
+      earlier,
     };
+  }
+
+  /** The batch that first stored each of these events (they are all stored): null before batches were kept. */
+  #batchesOf(ids: readonly string[]): { id: string; batch: number | null }[] {
+    return this.#sql
+      .exec<{ id: string; batch: number | null }>(
+        `SELECT e.id, (SELECT b.first_seq FROM event_batches b WHERE b.first_seq <= e.seq AND b.last_seq >= e.seq) AS batch
+         FROM events e WHERE e.id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(ids),
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, batch: r.batch }));
   }
 
   /** D1's executions row for this run as it stands (the ingest answer's and each flush's). */
@@ -664,21 +685,27 @@ export class ExecutionObject extends DurableObject<Env> {
 
   /**
    * Stores the batch's events in a few multi-row statements (bound parameters stay under 100 per
-   * statement) and returns the ids that went in: the rest are duplicates.
+   * statement) and returns the ids that went in (the rest are duplicates) and the seq range they got.
    */
-  #insertEvents(events: readonly PreparedEvent[]): Set<string> {
+  #insertEvents(events: readonly PreparedEvent[]): { inserted: Set<string>; firstSeq: number | null; lastSeq: number | null } {
     const inserted = new Set<string>();
+    let firstSeq: number | null = null;
+    let lastSeq: number | null = null;
     for (let i = 0; i < events.length; i += INSERT_ROWS) {
       const chunk = events.slice(i, i + INSERT_ROWS);
       const params: (string | number)[] = [];
       for (const e of chunk) params.push(e.id, e.ts, e.json);
-      const rows = this.#sql.exec<{ id: string }>(
-        `INSERT INTO events (id, ts, body) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id`,
+      const rows = this.#sql.exec<{ id: string; seq: number }>(
+        `INSERT INTO events (id, ts, body) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id, seq`,
         ...params,
       );
-      for (const r of rows) inserted.add(r.id);
+      for (const r of rows) {
+        inserted.add(r.id);
+        if (firstSeq === null || r.seq < firstSeq) firstSeq = r.seq;
+        if (lastSeq === null || r.seq > lastSeq) lastSeq = r.seq;
+      }
     }
-    return inserted;
+    return { inserted, firstSeq, lastSeq };
   }
 
   /** The alarm this object has set, as far as it knows: saves a storage call per batch. */

@@ -47,6 +47,13 @@ export interface ExecutionBatchResult {
    * it to the project object, which writes the rows of many runs to D1 in one batch.
    */
   snapshot: ExecutionSnapshot | null;
+  /**
+   * The batch id of the events this call stored (`event_batches.first_seq`), null when it stored
+   * none. The project object applies their signals once per (execution, batch).
+   */
+  batch: number | null;
+  /** Each duplicate event's id and the batch that first stored it (null: stored before batches were kept). */
+  earlier: { id: string; batch: number | null }[];
 }
 
 export interface FindingView {

@@ -44,6 +44,9 @@ const MIGRATIONS: readonly MigrationStep[] = [
   },
   // 3: the run's incremental metrics record (run-metrics.ts): one JSON row, written with the events.
   `CREATE TABLE IF NOT EXISTS run_metrics (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), metrics TEXT NOT NULL);`,
+  // 4: which ingest call stored which events, as seq ranges: the project object counts a batch's
+  // signals once by (execution, batch) instead of a row per signal (project-object.ts observe).
+  `CREATE TABLE IF NOT EXISTS event_batches (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL);`,
 ];
 
 /** The current schema in one statement, for new objects (equal to running every step: tested). */
@@ -71,7 +74,8 @@ export const FRESH_EXECUTION_SCHEMA = `CREATE TABLE execution (
    );
    CREATE TABLE timers (kind TEXT PRIMARY KEY, due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
    CREATE TABLE pending_notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, intents TEXT NOT NULL);
-   CREATE TABLE run_metrics (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), metrics TEXT NOT NULL);`;
+   CREATE TABLE run_metrics (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), metrics TEXT NOT NULL);
+   CREATE TABLE event_batches (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL);`;
 
 export function migrateExecutionStorage(sql: SqlStorage): void {
   runMigrations(sql, MIGRATIONS, FRESH_EXECUTION_SCHEMA);

@@ -13,7 +13,7 @@ import type { driftWindowSummary } from "./drift-baseline.ts";
 import { snapshotDriftBaseline } from "./drift-baseline.ts";
 import { PROJECT_DETECTORS } from "./detectors/index.ts";
 import type { ProjectDetectorContext, ProjectFinding } from "./detectors/types.ts";
-import type { ProjectSignal } from "./signals.ts";
+import type { ProjectSignal, SignalGroup } from "./signals.ts";
 import { TOPOLOGY_RETENTION_MS, WINDOW_RETENTION_MS, migrateProjectStorage } from "./storage.ts";
 import type { TopologyExecution } from "./topology.ts";
 import { MAX_SUBTREE, recordTopology, rootOf, subtreeOf } from "./topology.ts";
@@ -79,28 +79,72 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   /**
-   * The project signals of one ingest request. Signals already seen (a replayed batch) are skipped,
-   * so every window counts an event once. Durable when it returns.
+   * Applies one ingest request's signals to the project-wide windows, each signal once (so every
+   * window counts an event once, however often it is sent); durable when it returns. `groups`
+   * (from the execution objects' answers) tell which batch stored each signal's event: a batch
+   * stored by this very request is new unless a retry got here first, and is recorded with one
+   * `batch_seen` row; duplicates of a batch applied whole are skipped. Everything else (a retry
+   * of a batch never applied, which may carry only part of it, events stored before batches were
+   * kept, or a call without groups) is checked signal by signal in `signal_seen`.
    */
-  async observe(input: { projectId: string; settings: DetectorSettings; signals: readonly ProjectSignal[] }): Promise<{ findings: number }> {
+  async observe(input: {
+    projectId: string;
+    settings: DetectorSettings;
+    signals: readonly ProjectSignal[];
+    groups?: readonly SignalGroup[];
+  }): Promise<{ findings: number }> {
     let findings = 0;
     // Outside the transaction: the id is fixed, so keeping it even if the rest rolls back is right.
     this.#rememberProject(input.projectId);
     this.ctx.storage.transactionSync(() => {
-      // Multi-row inserts (3 bound parameters a row, under 100 a statement) tell which are new.
-      const seen = new Set<string>();
-      for (let i = 0; i < input.signals.length; i += SEEN_ROWS) {
-        const chunk = input.signals.slice(i, i + SEEN_ROWS);
+      const now = Date.now();
+      const groups = input.groups ?? [{ execution_id: "", batch: null, stored_now: false, indices: input.signals.map((_, i) => i) }];
+      const apply = new Uint8Array(input.signals.length);
+      const checkEach: number[] = [];
+      for (const group of groups) {
+        if (group.batch === null) {
+          checkEach.push(...group.indices);
+          continue;
+        }
+        if (group.stored_now) {
+          const recorded = this.#sql
+            .exec("INSERT INTO batch_seen (execution_id, batch, ts, whole) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING RETURNING 1", group.execution_id, group.batch, now)
+            .toArray().length;
+          // Not recorded: a retry of this batch got here first and applied part of it signal by signal.
+          if (recorded) for (const i of group.indices) apply[i] = 1;
+          else checkEach.push(...group.indices);
+          continue;
+        }
+        const whole = this.#sql
+          .exec<{ whole: number }>("SELECT whole FROM batch_seen WHERE execution_id = ? AND batch = ?", group.execution_id, group.batch)
+          .toArray()[0]?.whole;
+        if (whole === 1) continue;
+        // From now on this batch is only ever applied signal by signal, even when it arrives whole.
+        this.#sql.exec("INSERT INTO batch_seen (execution_id, batch, ts, whole) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING", group.execution_id, group.batch, now);
+        checkEach.push(...group.indices);
+      }
+      for (let i = 0; i < checkEach.length; i += SEEN_ROWS) {
+        const chunk = checkEach.slice(i, i + SEEN_ROWS);
         const params: (string | number)[] = [];
-        for (const s of chunk) params.push(s.event_id, s.kind, s.ts);
+        for (const at of chunk) {
+          const s = input.signals[at]!;
+          params.push(s.event_id, s.kind, s.ts);
+        }
+        const added = new Set<string>();
         for (const r of this.#sql.exec<{ event_id: string; kind: string }>(
           `INSERT INTO signal_seen (event_id, kind, ts) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING RETURNING event_id, kind`,
           ...params,
         )) {
-          seen.add(`${r.event_id}\u0000${r.kind}`);
+          added.add(`${r.event_id}\u0000${r.kind}`);
+        }
+        for (const at of chunk) {
+          const s = input.signals[at]!;
+          const key = `${s.event_id}\u0000${s.kind}`;
+          // A signal twice in one chunk is inserted once: apply the first only.
+          if (added.delete(key)) apply[at] = 1;
         }
       }
-      const fresh = input.signals.filter((s) => seen.has(`${s.event_id}\u0000${s.kind}`));
+      const fresh = input.signals.filter((_, i) => apply[i] === 1);
       if (fresh.length === 0) return;
       recordTopology(this.#sql, fresh);
       for (const detector of PROJECT_DETECTORS) {
@@ -408,6 +452,7 @@ export class ProjectObject extends DurableObject<Env> {
     const limited = (table: string, column: string, cut: number) =>
       this.#sql.exec(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${PURGE_BATCH})`, cut);
     limited("signal_seen", "ts", windowCut);
+    limited("batch_seen", "ts", windowCut);
     limited("provider_errors", "ts", windowCut);
     limited("hitl_responses", "ts", windowCut);
     limited("execution_costs", "first_ts", windowCut);

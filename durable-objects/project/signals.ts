@@ -27,3 +27,18 @@ export type ProjectSignal =
   | (SignalBase & { kind: "handoff"; from_agent: string; to_agent: string; child_execution_id: string | null });
 
 export type SignalKind = ProjectSignal["kind"];
+
+/**
+ * The signals of the events one execution object stored in one ingest call, or of duplicates the
+ * call found, labelled with the batch that first stored them (`ExecutionBatchResult`). The project
+ * object applies a stored batch's signals once by (execution, batch); `batch` null (events stored
+ * before batches were kept, or a caller that knows no batch) falls back to one check per signal.
+ */
+export interface SignalGroup {
+  execution_id: string;
+  batch: number | null;
+  /** True for the events this call stored; false for duplicates (a retry, or a concurrent twin). */
+  stored_now: boolean;
+  /** Positions of the group's signals in the request's signal list (which keeps event order). */
+  indices: number[];
+}

@@ -66,6 +66,13 @@ const MIGRATIONS: readonly MigrationStep[] = [
   `CREATE TABLE IF NOT EXISTS execution_rows (
      execution_id TEXT PRIMARY KEY, events INTEGER NOT NULL, findings INTEGER NOT NULL, snapshot TEXT NOT NULL
    );`,
+  // 6: signal batches applied, one row per (execution, batch) instead of one per signal in
+  // signal_seen, which stays for duplicates whose batch is not known whole (observe).
+  `CREATE TABLE IF NOT EXISTS batch_seen (
+     execution_id TEXT NOT NULL, batch INTEGER NOT NULL, ts INTEGER NOT NULL, whole INTEGER NOT NULL,
+     PRIMARY KEY (execution_id, batch)
+   );
+   CREATE INDEX IF NOT EXISTS batch_seen_by_time ON batch_seen (ts);`,
 ];
 
 export function migrateProjectStorage(sql: SqlStorage): void {

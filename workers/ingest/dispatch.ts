@@ -1,10 +1,12 @@
-// Hands prepared events to their execution objects (one RPC per execution per request) and the
-// request's project signals to the project object (one RPC per request), in parallel, and folds the
-// answers into the ingest response of spec 4.3. Shared by native and OpenTelemetry ingest. Both
-// kinds of object deduplicate by event id, so a retried request is always safe.
+// Hands prepared events to their execution objects (one RPC per execution per request), then the
+// request's project signals to the project object (one RPC per request), and folds the answers
+// into the ingest response of spec 4.3. Shared by native and OpenTelemetry ingest. The execution
+// objects deduplicate by event id and say which batch stored each event; the project object
+// applies a batch's signals once by (execution, batch), so a retried request is always safe.
 import type { DetectorSettings } from "../core/detector-settings.ts";
 import { ApiError } from "../errors.ts";
 import type { ExecutionBatchResult, HaltDirective } from "../../durable-objects/execution/rpc-types.ts";
+import type { ProjectSignal, SignalGroup } from "../../durable-objects/project/signals.ts";
 import type { ExecutionSnapshot } from "../../durable-objects/shared/outbox.ts";
 import type { PreparedBatch, Rejection } from "./prepare-events.ts";
 
@@ -26,34 +28,65 @@ export function projectStub(env: Env, projectId: string) {
 }
 
 export async function dispatchBatch(env: Env, projectId: string, settings: DetectorSettings, batch: PreparedBatch): Promise<IngestOutcome> {
-  const observed =
-    batch.signals.length > 0 ? projectStub(env, projectId).observe({ projectId, settings, signals: batch.signals }) : Promise.resolve(null);
-  const [project, ...results] = await Promise.allSettled([
-    observed,
-    ...[...batch.byExecution].map(([executionId, events]) =>
-      executionStub(env, projectId, executionId).ingest({ projectId, executionId, settings, events }),
-    ),
-  ]);
-  if (project?.status === "rejected") {
-    console.error(JSON.stringify({ message: "project object failed during ingest", error: String(project.reason) }));
-    throw new ApiError("unavailable", "Storage is briefly unavailable; retry the request.", { retryAfter: 1 });
-  }
+  const executions = [...batch.byExecution.keys()];
+  const results = await Promise.allSettled(
+    executions.map((executionId) => executionStub(env, projectId, executionId).ingest({ projectId, executionId, settings, events: batch.byExecution.get(executionId)! })),
+  );
   let accepted = 0;
   let duplicates = batch.duplicatesInRequest;
   const directives: HaltDirective[] = [];
   const snapshots: ExecutionSnapshot[] = [];
-  for (const result of results) {
+  const answers = new Map<string, ExecutionBatchResult>();
+  results.forEach((result, i) => {
     if (result.status === "rejected") {
       // Some events may not be stored: the client must retry the request. Events that were stored
-      // come back as duplicates on the retry, so retrying is always safe.
+      // come back as duplicates on the retry, with the batch that stored them, so their signals
+      // still reach the project object then: retrying is always safe.
       console.error(JSON.stringify({ message: "execution object failed during ingest", error: String(result.reason) }));
       throw new ApiError("unavailable", "Storage is briefly unavailable; retry the request.", { retryAfter: 1 });
     }
     const value = result.value as ExecutionBatchResult;
+    answers.set(executions[i]!, value);
     accepted += value.accepted;
     duplicates += value.duplicates;
     if (value.directive) directives.push(value.directive);
     if (value.snapshot) snapshots.push(value.snapshot);
+  });
+  if (batch.signals.length > 0) {
+    try {
+      await projectStub(env, projectId).observe({ projectId, settings, signals: batch.signals, groups: signalGroups(batch.signals, answers) });
+    } catch (error) {
+      console.error(JSON.stringify({ message: "project object failed during ingest", error: String(error) }));
+      throw new ApiError("unavailable", "Storage is briefly unavailable; retry the request.", { retryAfter: 1 });
+    }
   }
   return { accepted, duplicates, rejected: batch.rejected, directives, snapshots };
+}
+
+/**
+ * Labels each signal with the batch that stored its event, from the execution objects' answers:
+ * the batch this request stored, or for a duplicate the batch that stored it first.
+ */
+export function signalGroups(signals: readonly ProjectSignal[], answers: ReadonlyMap<string, ExecutionBatchResult>): SignalGroup[] {
+  const groups = new Map<string, SignalGroup>();
+  const earlierOf = new Map<string, Map<string, number | null>>();
+  signals.forEach((signal, index) => {
+    const answer = answers.get(signal.execution_id);
+    let batch: number | null = null;
+    let storedNow = false;
+    if (answer) {
+      let earlier = earlierOf.get(signal.execution_id);
+      if (!earlier) earlierOf.set(signal.execution_id, (earlier = new Map(answer.earlier.map((e) => [e.id, e.batch]))));
+      if (earlier.has(signal.event_id)) batch = earlier.get(signal.event_id)!;
+      else {
+        batch = answer.batch;
+        storedNow = batch !== null;
+      }
+    }
+    const key = `${signal.execution_id}\u0000${batch}\u0000${storedNow}`;
+    const group = groups.get(key);
+    if (group) group.indices.push(index);
+    else groups.set(key, { execution_id: signal.execution_id, batch, stored_now: storedNow, indices: [index] });
+  });
+  return [...groups.values()];
 }
