@@ -35,6 +35,21 @@ async function storeOnly(projectId: string, executionId: string, events: readonl
   return executionStub(projectId, executionId).ingest({ projectId, executionId, settings: DEFAULT_DETECTOR_SETTINGS, events: prepared.byExecution.get(executionId)! });
 }
 
+/** An LLM call's project signal, as the Worker extracts it: counted in model_usage when applied. */
+function llmUsage(eventId: string, executionId: string): ProjectSignal {
+  return {
+    kind: "llm_usage",
+    event_id: eventId,
+    execution_id: executionId,
+    ts: Date.UTC(2026, 10, 1, 12),
+    model: "gpt-4o",
+    cost_usd: null,
+    input_tokens: null,
+    output_tokens: null,
+    grams: new Uint32Array(0),
+  };
+}
+
 function calls(executionId: string, n: number) {
   const ev = eventFactory(executionId);
   return Array.from({ length: n }, (_, i) => ev("llm_call", llmCall({ messages: [{ role: "user", content: `question ${i}` }] })));
@@ -92,18 +107,7 @@ describe("project signals counted by batch", () => {
 
   it("counts a batch once when its retry reaches the project object before the original request does", async ({ expect }) => {
     const projectId = `race-${crypto.randomUUID()}`;
-    const signal = (n: number): ProjectSignal => ({
-      kind: "llm_usage",
-      event_id: `race-e${n}`,
-      execution_id: "race-run",
-      ts: Date.UTC(2026, 10, 1, 12),
-      model: "gpt-4o",
-      cost_usd: null,
-      input_tokens: null,
-      output_tokens: null,
-      grams: new Uint32Array(0),
-    });
-    const signals = [signal(1), signal(2), signal(3)];
+    const signals = [1, 2, 3].map((n) => llmUsage(`race-e${n}`, "race-run"));
     const observe = (subset: ProjectSignal[], storedNow: boolean) =>
       projectStub(projectId).observe({
         projectId,
@@ -124,17 +128,7 @@ describe("project signals counted by batch", () => {
 
   it("counts a batch applied whole once, and skips its later duplicates without a row per signal", async ({ expect }) => {
     const projectId = `whole-${crypto.randomUUID()}`;
-    const signals: ProjectSignal[] = [1, 2].map((n) => ({
-      kind: "llm_usage",
-      event_id: `whole-e${n}`,
-      execution_id: "whole-run",
-      ts: Date.UTC(2026, 10, 1, 12),
-      model: "gpt-4o",
-      cost_usd: null,
-      input_tokens: null,
-      output_tokens: null,
-      grams: new Uint32Array(0),
-    }));
+    const signals = [1, 2].map((n) => llmUsage(`whole-e${n}`, "whole-run"));
     const observe = (storedNow: boolean, batch: number | null) =>
       projectStub(projectId).observe({ projectId, settings: DEFAULT_DETECTOR_SETTINGS, signals, groups: [{ execution_id: "whole-run", batch, stored_now: storedNow, indices: [0, 1] }] });
     await observe(true, 3);

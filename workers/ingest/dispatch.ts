@@ -68,21 +68,15 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
  * the batch this request stored, or for a duplicate the batch that stored it first.
  */
 export function signalGroups(signals: readonly ProjectSignal[], answers: ReadonlyMap<string, ExecutionBatchResult>): SignalGroup[] {
-  const groups = new Map<string, SignalGroup>();
   const earlierOf = new Map<string, Map<string, number | null>>();
+  for (const [executionId, answer] of answers) earlierOf.set(executionId, new Map(answer.earlier.map((e) => [e.id, e.batch])));
+  const groups = new Map<string, SignalGroup>();
   signals.forEach((signal, index) => {
-    const answer = answers.get(signal.execution_id);
-    let batch: number | null = null;
-    let storedNow = false;
-    if (answer) {
-      let earlier = earlierOf.get(signal.execution_id);
-      if (!earlier) earlierOf.set(signal.execution_id, (earlier = new Map(answer.earlier.map((e) => [e.id, e.batch]))));
-      if (earlier.has(signal.event_id)) batch = earlier.get(signal.event_id)!;
-      else {
-        batch = answer.batch;
-        storedNow = batch !== null;
-      }
-    }
+    const earlier = earlierOf.get(signal.execution_id);
+    // A duplicate belongs to the batch that first stored it; anything else to this request's batch.
+    const duplicate = earlier?.has(signal.event_id) ?? false;
+    const batch = duplicate ? (earlier!.get(signal.event_id) ?? null) : (answers.get(signal.execution_id)?.batch ?? null);
+    const storedNow = !duplicate && batch !== null;
     const key = `${signal.execution_id}\u0000${batch}\u0000${storedNow}`;
     const group = groups.get(key);
     if (group) group.indices.push(index);

@@ -173,78 +173,56 @@ function readAnyValue(r: WireReader, end: number, depth: number, previous: AttrV
   let value: AttrValue = previous;
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    switch (tag >>> 3) {
-      case 1: // string_value
-        if (wireType === LENGTH_DELIMITED) {
-          value = r.string();
-          continue;
-        }
+    switch (tag) {
+      case (1 << 3) | LENGTH_DELIMITED: // string_value
+        value = r.string();
         break;
-      case 2: // bool_value
-        if (wireType === VARINT) {
-          value = r.uint32() !== 0;
-          continue;
-        }
+      case (2 << 3) | VARINT: // bool_value
+        value = r.uint32() !== 0;
         break;
-      case 3: // int_value
-        if (wireType === VARINT) {
-          value = r.int64();
-          continue;
-        }
+      case (3 << 3) | VARINT: // int_value
+        value = r.int64();
         break;
-      case 4: // double_value
-        if (wireType === FIXED64) {
-          value = r.double();
-          continue;
-        }
+      case (4 << 3) | FIXED64: // double_value
+        value = r.double();
         break;
-      case 5: // array_value: ArrayValue { repeated AnyValue values = 1 }
-        if (wireType === LENGTH_DELIMITED) {
-          const list: AttrValue[] = Array.isArray(value) ? value : [];
-          const listEnd = r.end();
-          while (r.pos < listEnd) {
-            const inner = r.uint32();
-            if (inner >>> 3 === 1 && (inner & 7) === LENGTH_DELIMITED) list.push(readAnyValue(r, r.end(), depth + 2, null));
-            else r.skip(inner & 7, depth + 1);
-          }
-          if (r.pos !== listEnd) truncated();
-          value = list;
-          continue;
+      case (5 << 3) | LENGTH_DELIMITED: { // array_value: ArrayValue { repeated AnyValue values = 1 }
+        const list: AttrValue[] = Array.isArray(value) ? value : [];
+        const listEnd = r.end();
+        while (r.pos < listEnd) {
+          const inner = r.uint32();
+          if (inner === ((1 << 3) | LENGTH_DELIMITED)) list.push(readAnyValue(r, r.end(), depth + 2, null));
+          else r.skip(inner & 7, depth + 1);
         }
+        if (r.pos !== listEnd) truncated();
+        value = list;
         break;
-      case 6: // kvlist_value: KeyValueList { repeated KeyValue values = 1 }
-        if (wireType === LENGTH_DELIMITED) {
-          const object: Record<string, AttrValue> = value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-          const listEnd = r.end();
-          while (r.pos < listEnd) {
-            const inner = r.uint32();
-            if (inner >>> 3 === 1 && (inner & 7) === LENGTH_DELIMITED) {
-              const [key, item] = readKeyValue(r, r.end(), depth + 2);
-              // defineProperty, not assignment: a client's "__proto__" key must stay a plain key.
-              if (key) Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
-            } else r.skip(inner & 7, depth + 1);
-          }
-          if (r.pos !== listEnd) truncated();
-          value = object;
-          continue;
+      }
+      case (6 << 3) | LENGTH_DELIMITED: { // kvlist_value: KeyValueList { repeated KeyValue values = 1 }
+        const object: Record<string, AttrValue> = value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+        const listEnd = r.end();
+        while (r.pos < listEnd) {
+          const inner = r.uint32();
+          if (inner === ((1 << 3) | LENGTH_DELIMITED)) {
+            const [key, item] = readKeyValue(r, r.end(), depth + 2);
+            // defineProperty, not assignment: a client's "__proto__" key must stay a plain key.
+            if (key) Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
+          } else r.skip(inner & 7, depth + 1);
         }
+        if (r.pos !== listEnd) truncated();
+        value = object;
         break;
-      case 7: // bytes_value
-        if (wireType === LENGTH_DELIMITED) {
-          value = base64(r.bytes());
-          continue;
-        }
+      }
+      case (7 << 3) | LENGTH_DELIMITED: // bytes_value
+        value = base64(r.bytes());
         break;
-      case 8: // string_value_strindex: a profiles dictionary index, meaningless in traces
-        if (wireType === VARINT) {
-          r.uint32();
-          value = null;
-          continue;
-        }
+      case (8 << 3) | VARINT: // string_value_strindex: a profiles dictionary index, meaningless in traces
+        r.uint32();
+        value = null;
         break;
+      default: // unknown fields and known ones of another wire type are skipped, as protobuf says
+        r.skip(tag & 7, depth);
     }
-    r.skip(wireType, depth);
   }
   if (r.pos !== end) truncated();
   return value;
@@ -257,11 +235,9 @@ function readKeyValue(r: WireReader, end: number, depth: number): [string, AttrV
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wireType === LENGTH_DELIMITED) key = r.string();
-    else if (field === 2 && wireType === LENGTH_DELIMITED) value = readAnyValue(r, r.end(), depth + 1, value);
-    else r.skip(wireType, depth);
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) key = r.string();
+    else if (tag === ((2 << 3) | LENGTH_DELIMITED)) value = readAnyValue(r, r.end(), depth + 1, value);
+    else r.skip(tag & 7, depth);
   }
   if (r.pos !== end) truncated();
   return [key, value];
@@ -277,12 +253,10 @@ function readSpanEvent(r: WireReader, end: number, depth: number): SpanEvent {
   const event: SpanEvent = { name: "", timeMs: 0, attributes: new Map() };
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wireType === FIXED64) event.timeMs = r.fixed64Ms();
-    else if (field === 2 && wireType === LENGTH_DELIMITED) event.name = r.string();
-    else if (field === 3 && wireType === LENGTH_DELIMITED) readAttributeInto(r, event.attributes, depth + 1);
-    else r.skip(wireType, depth);
+    if (tag === ((1 << 3) | FIXED64)) event.timeMs = r.fixed64Ms();
+    else if (tag === ((2 << 3) | LENGTH_DELIMITED)) event.name = r.string();
+    else if (tag === ((3 << 3) | LENGTH_DELIMITED)) readAttributeInto(r, event.attributes, depth + 1);
+    else r.skip(tag & 7, depth);
   }
   if (r.pos !== end) truncated();
   return event;
@@ -292,11 +266,9 @@ function readSpanEvent(r: WireReader, end: number, depth: number): SpanEvent {
 function readStatus(r: WireReader, end: number, status: { code: number; message: string }, depth: number): void {
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 2 && wireType === LENGTH_DELIMITED) status.message = r.string();
-    else if (field === 3 && wireType === VARINT) status.code = r.uint32() | 0;
-    else r.skip(wireType, depth);
+    if (tag === ((2 << 3) | LENGTH_DELIMITED)) status.message = r.string();
+    else if (tag === ((3 << 3) | VARINT)) status.code = r.uint32() | 0;
+    else r.skip(tag & 7, depth);
   }
   if (r.pos !== end) truncated();
 }
@@ -324,71 +296,40 @@ function readSpan(r: WireReader, end: number, depth: number, index: number, reso
   const status = { code: 0, message: "" };
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    switch (tag >>> 3) {
-      case 1:
-        if (wireType === LENGTH_DELIMITED) {
-          traceIdBytes = r.bytes();
-          continue;
-        }
+    switch (tag) {
+      case (1 << 3) | LENGTH_DELIMITED:
+        traceIdBytes = r.bytes();
         break;
-      case 2:
-        if (wireType === LENGTH_DELIMITED) {
-          spanIdBytes = r.bytes();
-          continue;
-        }
+      case (2 << 3) | LENGTH_DELIMITED:
+        spanIdBytes = r.bytes();
         break;
-      case 4:
-        if (wireType === LENGTH_DELIMITED) {
-          parentBytes = r.bytes();
-          continue;
-        }
+      case (4 << 3) | LENGTH_DELIMITED:
+        parentBytes = r.bytes();
         break;
-      case 5:
-        if (wireType === LENGTH_DELIMITED) {
-          name = r.string();
-          continue;
-        }
+      case (5 << 3) | LENGTH_DELIMITED:
+        name = r.string();
         break;
-      case 6:
-        if (wireType === VARINT) {
-          kind = r.uint32() | 0;
-          continue;
-        }
+      case (6 << 3) | VARINT:
+        kind = r.uint32() | 0;
         break;
-      case 7:
-        if (wireType === FIXED64) {
-          startMs = r.fixed64Ms();
-          continue;
-        }
+      case (7 << 3) | FIXED64:
+        startMs = r.fixed64Ms();
         break;
-      case 8:
-        if (wireType === FIXED64) {
-          endMs = r.fixed64Ms();
-          continue;
-        }
+      case (8 << 3) | FIXED64:
+        endMs = r.fixed64Ms();
         break;
-      case 9:
-        if (wireType === LENGTH_DELIMITED) {
-          readAttributeInto(r, attributes, depth + 1);
-          continue;
-        }
+      case (9 << 3) | LENGTH_DELIMITED:
+        readAttributeInto(r, attributes, depth + 1);
         break;
-      case 11:
-        if (wireType === LENGTH_DELIMITED) {
-          events.push(readSpanEvent(r, r.end(), depth + 1));
-          continue;
-        }
+      case (11 << 3) | LENGTH_DELIMITED:
+        events.push(readSpanEvent(r, r.end(), depth + 1));
         break;
-      case 15:
-        if (wireType === LENGTH_DELIMITED) {
-          readStatus(r, r.end(), status, depth + 1);
-          continue;
-        }
+      case (15 << 3) | LENGTH_DELIMITED:
+        readStatus(r, r.end(), status, depth + 1);
         break;
+      default: // trace_state, flags, links and the dropped counts are not read by any mapper
+        r.skip(tag & 7, depth);
     }
-    // trace_state, flags, links and the dropped counts are not read by any mapper.
-    r.skip(wireType, depth);
   }
   if (r.pos !== end) truncated();
 
@@ -407,23 +348,21 @@ function readScopeSpans(r: WireReader, end: number, depth: number, out: DecodedT
   const scope: ScopeRef = { name: "", version: "" };
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wireType === LENGTH_DELIMITED) {
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) {
       const scopeEnd = r.end();
       while (r.pos < scopeEnd) {
         const inner = r.uint32();
-        if (inner >>> 3 === 1 && (inner & 7) === LENGTH_DELIMITED) scope.name = r.string();
-        else if (inner >>> 3 === 2 && (inner & 7) === LENGTH_DELIMITED) scope.version = r.string();
+        if (inner === ((1 << 3) | LENGTH_DELIMITED)) scope.name = r.string();
+        else if (inner === ((2 << 3) | LENGTH_DELIMITED)) scope.version = r.string();
         else r.skip(inner & 7, depth + 1);
       }
       if (r.pos !== scopeEnd) truncated();
-    } else if (field === 2 && wireType === LENGTH_DELIMITED) {
+    } else if (tag === ((2 << 3) | LENGTH_DELIMITED)) {
       const index = out.spans.length + out.malformed.length;
       const span = readSpan(r, r.end(), depth + 1, index, resource, scope);
       if ("reason" in span) out.malformed.push({ index, spanId: span.spanId, reason: span.reason });
       else out.spans.push(span);
-    } else r.skip(wireType, depth);
+    } else r.skip(tag & 7, depth);
   }
   if (r.pos !== end) truncated();
 }
@@ -435,18 +374,16 @@ function readResourceSpans(r: WireReader, end: number, depth: number, out: Decod
   const resource: Attributes = new Map();
   while (r.pos < end) {
     const tag = r.uint32();
-    const wireType = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wireType === LENGTH_DELIMITED) {
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) {
       const resourceEnd = r.end();
       while (r.pos < resourceEnd) {
         const inner = r.uint32();
-        if (inner >>> 3 === 1 && (inner & 7) === LENGTH_DELIMITED) readAttributeInto(r, resource, depth + 2);
+        if (inner === ((1 << 3) | LENGTH_DELIMITED)) readAttributeInto(r, resource, depth + 2);
         else r.skip(inner & 7, depth + 1);
       }
       if (r.pos !== resourceEnd) truncated();
-    } else if (field === 2 && wireType === LENGTH_DELIMITED) readScopeSpans(r, r.end(), depth + 1, out, resource);
-    else r.skip(wireType, depth);
+    } else if (tag === ((2 << 3) | LENGTH_DELIMITED)) readScopeSpans(r, r.end(), depth + 1, out, resource);
+    else r.skip(tag & 7, depth);
   }
   if (r.pos !== end) truncated();
 }
@@ -457,9 +394,8 @@ export function decodeProtobuf(bytes: Uint8Array): DecodedTraces {
   try {
     while (r.pos < bytes.length) {
       const tag = r.uint32();
-      const wireType = tag & 7;
-      if (tag >>> 3 === 1 && wireType === LENGTH_DELIMITED) readResourceSpans(r, r.end(), 1, out);
-      else r.skip(wireType, 0);
+      if (tag === ((1 << 3) | LENGTH_DELIMITED)) readResourceSpans(r, r.end(), 1, out);
+      else r.skip(tag & 7, 0);
     }
   } catch (err) {
     // Truncation, a bad wire type, nesting past the limit or invalid UTF-8 in a string field.
