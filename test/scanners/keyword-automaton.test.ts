@@ -56,3 +56,23 @@ describe("gates of the keyword-less secret rules", () => {
     expect(rules(text)).toEqual(["credit_card_number", "us_ssn"]);
   });
 });
+
+describe("KeywordAutomaton.maskOf", () => {
+  const keywords = ["he", "she", "his", "hers", "sk-", "://", "a"];
+  const automaton = new KeywordAutomaton(keywords);
+  const masks = Uint32Array.from(keywords, (_, i) => 1 << i);
+
+  it("is the OR of the masks of exactly the keywords scan finds", ({ expect }) => {
+    for (const text of ["USHERS", "this is HIS", "key SK-abc at https://x", "nothing to see: xyz", "", "sh\u00e9 s\u200bhe", "s\u0445e"]) {
+      const want = found(automaton, keywords, text).reduce((m, k) => m | masks[keywords.indexOf(k)]!, 0);
+      expect(automaton.maskOf(text, masks)).toBe(want);
+    }
+  });
+
+  it("lets keywords share a bit", ({ expect }) => {
+    const shared = Uint32Array.from(keywords, (k) => (k.startsWith("h") ? 1 : 2));
+    expect(automaton.maskOf("his", shared)).toBe(1);
+    expect(automaton.maskOf("she said", shared)).toBe(3);
+    expect(automaton.maskOf("xyz", shared)).toBe(0);
+  });
+});

@@ -96,6 +96,29 @@ export class KeywordAutomaton {
   }
 
   /**
+   * The OR of `masks[k]` over every keyword k in `text` (`masks` holds `size` entries). For callers
+   * that only need to know which groups of keywords occur: no facts, no marks, the cheapest pass.
+   */
+  maskOf(text: string, masks: Uint32Array): number {
+    const alphabet = this.#alphabet;
+    const next = this.#next;
+    const hasOutput = this.#hasOutput;
+    const outputs = this.#outputs;
+    let state = 0;
+    let mask = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= ASCII) {
+        state = 0;
+        continue;
+      }
+      state = next[state + alphabet[c]!]!;
+      if (hasOutput[state] === 1) for (const k of outputs[state]!) mask |= masks[k]!;
+    }
+    return mask;
+  }
+
+  /**
    * Marks `found[k] = 1` for every keyword k in `text` (`found` must hold `size` entries, cleared
    * by the caller) and returns the string's facts, with `hits`, the keywords newly marked.
    */

@@ -53,6 +53,16 @@ const MAX_DECODE_CHARS = 8192;
 
 export function normalizeForMatching(text: string): NormalizedText {
   const shape = shapeOf(text);
+  // Plain ASCII text with only single spaces and no spaced letters is its own normal form: the
+  // common case (most prose) skips every rewriting step. Held to the full path by a test.
+  if (!shape.nonAscii && !shape.irregularSpace && !shape.maySpaceLetters) {
+    return { cased: text, lower: text.toLowerCase(), hiddenTagText: "", decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
+  }
+  return normalizeFully(text, shape);
+}
+
+/** Every normalisation step; `normalizeForMatching` skips the ones that cannot change the text. */
+export function normalizeFully(text: string, shape: TextShape = shapeOf(text)): NormalizedText {
   let hiddenTagText = "";
   let s = text;
   // Tags, invisibles, confusables and accents are all outside ASCII, and NFKC leaves ASCII as it
@@ -82,28 +92,49 @@ for (let c = 0; c < 128; c++) {
 }
 PAYLOAD_CHAR[37] = 2;
 
-/**
- * One pass over the text: whether it has non-ASCII code units, and whether decodePayloads could
- * find anything. Every payload it decodes needs either 24 base64 characters in a row (hex
- * candidates are 32 hex digits, a subset) or a "%"; most prose has neither.
- */
-function shapeOf(text: string): { nonAscii: boolean; mayHoldPayload: boolean } {
+/** Per ASCII code: 1 for a regex word character ([A-Za-z0-9_]). */
+const WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) WORD_CHAR[c] = 1;
+
+/** What one pass over a string tells normalisation about which steps can change it. */
+interface TextShape {
+  nonAscii: boolean;
+  /** Whether decodePayloads could find anything: it needs 24 base64 characters in a row (hex
+   * candidates are 32 hex digits, a subset) or a "%"; most prose has neither. */
+  mayHoldPayload: boolean;
+  /** ASCII whitespace other than single spaces: tabs, newlines, runs of spaces (collapsed). */
+  irregularSpace: boolean;
+  /** "x y " (two one-character words each followed by a space): joinSpacedLetters needs it. */
+  maySpaceLetters: boolean;
+}
+
+function shapeOf(text: string): TextShape {
   let nonAscii = false;
   let percent = false;
+  let irregularSpace = false;
+  let maySpaceLetters = false;
   let run = 0;
   let longest = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const kind = c < 128 ? PAYLOAD_CHAR[c]! : 0;
-    if (c >= 128) nonAscii = true;
+    if (c >= 128) {
+      nonAscii = true;
+      run = 0;
+      continue;
+    }
+    const kind = PAYLOAD_CHAR[c]!;
     if (kind === 1) {
       if (++run > longest) longest = run;
-    } else {
-      run = 0;
-      if (kind === 2) percent = true;
+      continue;
     }
+    run = 0;
+    if (kind === 2) percent = true;
+    else if (c === 32) {
+      if (i > 0 && text.charCodeAt(i - 1) === 32) irregularSpace = true;
+      else if (i >= 3 && text.charCodeAt(i - 2) === 32 && WORD_CHAR[text.charCodeAt(i - 1)] === 1 && WORD_CHAR[text.charCodeAt(i - 3)] === 1) maySpaceLetters = true;
+    } else if (c >= 9 && c <= 13) irregularSpace = true;
   }
-  return { nonAscii, mayHoldPayload: percent || longest >= 24 };
+  return { nonAscii, mayHoldPayload: percent || longest >= 24, irregularSpace, maySpaceLetters };
 }
 
 /** "i g n o r e  a l l" -> "ignore all": runs of 4+ single letters separated by single spaces. */

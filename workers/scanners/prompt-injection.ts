@@ -268,30 +268,29 @@ const GATE_KEYWORDS: readonly string[] = [
   ...new Set([...GATED.flatMap((t) => GATE_FRAGMENTS[t]), ...Object.values(GATE_EXTRA).flatMap((x) => x.map((e) => e.fragment).filter(Boolean))]),
 ];
 const GATE_AUTOMATON = new KeywordAutomaton(GATE_KEYWORDS);
-/**
- * By technique: the automaton's indexes of its literal fragments, and its extra fragments' index
- * (-1: none, the regex alone decides) with the regex that confirms them.
- */
-const GATE_CHECKS = new Map(
-  GATED.map((t) => [
-    t,
-    {
-      literals: GATE_FRAGMENTS[t].map((k) => GATE_KEYWORDS.indexOf(k)),
-      extras: (GATE_EXTRA[t] ?? []).map((e) => ({ index: e.fragment === "" ? -1 : GATE_KEYWORDS.indexOf(e.fragment), confirm: e.confirm })),
-    },
-  ]),
-);
-const gateFound = new Uint8Array(GATE_KEYWORDS.length);
+/** A technique's bit in a gate mask: its index in GATED. */
+const GATE_BIT = Object.fromEntries(GATED.map((t, i) => [t, 1 << i])) as Record<GatedTechnique, number>;
+/** Bits past the techniques' mark the extra fragments found (confirmed by their regex below). */
+const EXTRA_FRAGMENT_BIT = new Map<string, number>();
+for (const extras of Object.values(GATE_EXTRA)) {
+  for (const e of extras) if (e.fragment !== "" && !EXTRA_FRAGMENT_BIT.has(e.fragment)) EXTRA_FRAGMENT_BIT.set(e.fragment, 1 << (GATED.length + EXTRA_FRAGMENT_BIT.size));
+}
+/** By automaton keyword: the bits of the techniques it is a literal fragment of, and its extra-fragment bit. */
+const GATE_MASKS = new Uint32Array(GATE_KEYWORDS.length);
+for (const t of GATED) for (const k of GATE_FRAGMENTS[t]) GATE_MASKS[GATE_KEYWORDS.indexOf(k)]! |= GATE_BIT[t];
+for (const [fragment, bit] of EXTRA_FRAGMENT_BIT) GATE_MASKS[GATE_KEYWORDS.indexOf(fragment)]! |= bit;
+/** Techniques opened by an extra fragment: its bit (0: no fragment, the regex alone decides) and confirming regex. */
+const GATE_EXTRA_CHECKS = GATED.flatMap((t) => (GATE_EXTRA[t] ?? []).map((e) => ({ bit: GATE_BIT[t], fragmentBit: e.fragment === "" ? 0 : EXTRA_FRAGMENT_BIT.get(e.fragment)!, confirm: e.confirm })));
 /** The only fragments the automaton cannot see are the non-ASCII ones. */
 const HAS_NON_ASCII = /[\u0080-\uffff]/;
 
-/** The gated techniques whose gate `lower` opens. */
-function openGates(lower: string): Set<GatedTechnique> {
-  gateFound.fill(0);
-  const open = new Set<GatedTechnique>();
-  if (GATE_AUTOMATON.scan(lower, gateFound).hits === 0 && !HAS_NON_ASCII.test(lower)) return open;
-  for (const [t, { literals, extras }] of GATE_CHECKS) {
-    if (literals.some((k) => gateFound[k] === 1) || extras.some((e) => (e.index === -1 || gateFound[e.index] === 1) && e.confirm.test(lower))) open.add(t);
+/** The gated techniques whose gate `lower` opens, as a mask of GATE_BIT bits. */
+function openGates(lower: string): number {
+  const found = GATE_AUTOMATON.maskOf(lower, GATE_MASKS);
+  if (found === 0 && !HAS_NON_ASCII.test(lower)) return 0;
+  let open = found & ((1 << GATED.length) - 1);
+  for (const e of GATE_EXTRA_CHECKS) {
+    if ((open & e.bit) === 0 && (e.fragmentBit === 0 || (found & e.fragmentBit) !== 0) && e.confirm.test(lower)) open |= e.bit;
   }
   return open;
 }
@@ -302,7 +301,7 @@ function scanView(lower: string, cased: string | null, indirect: boolean, found:
     found.set(t, view.slice(Math.max(0, m.index - WINDOW_BEFORE), m.index + m[0].length + WINDOW_AFTER));
   };
   const gates = openGates(lower);
-  const open = (t: GatedTechnique): boolean => !found.has(t) && gates.has(t);
+  const open = (t: GatedTechnique): boolean => !found.has(t) && (gates & GATE_BIT[t]) !== 0;
   if (open("ignore_previous_instructions")) add("ignore_previous_instructions", firstMatch(IGNORE_PATTERNS, lower), lower);
   if (open("role_override")) add("role_override", roleOverride(lower), lower);
   if (open("fake_system_tag")) {
