@@ -4,7 +4,9 @@ import type { z } from "zod";
 import type { PreparedEvent } from "../../durable-objects/execution/rpc-types.ts";
 import type { ProjectSignal } from "../../durable-objects/project/signals.ts";
 import { projectSignalsOf } from "./project-signals.ts";
+import type { VigilEvent } from "./event-schema.ts";
 import { EVENT_TYPES, eventSchema } from "./event-schema.ts";
+import { compile } from "./event-fast-check.ts";
 import type { CompiledCustomRule } from "../scanners/custom-rules.ts";
 import { scanContent } from "./content-scan.ts";
 
@@ -33,6 +35,9 @@ export interface PreparedBatch {
 }
 
 const encoder = new TextEncoder();
+
+/** True only for events zod accepts unchanged: those are kept as parsed (event-fast-check.ts). */
+const acceptedAsIs = compile(eventSchema);
 
 function jsonPath(index: number, path: readonly PropertyKey[]): string {
   let out = `events[${index}]`;
@@ -110,13 +115,17 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, opti
       reject("unknown_event_type", `type must be one of: ${EVENT_TYPES.join(", ")}`, `events[${index}].type`);
       return;
     }
-    const parsed = eventSchema.safeParse(item);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      reject("invalid_event", describeIssue(issue, valueAt(item, issue.path)), jsonPath(index, issue.path));
-      return;
+    let event: VigilEvent;
+    if (acceptedAsIs(item)) event = item as VigilEvent;
+    else {
+      const parsed = eventSchema.safeParse(item);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        reject("invalid_event", describeIssue(issue, valueAt(item, issue.path)), jsonPath(index, issue.path));
+        return;
+      }
+      event = parsed.data;
     }
-    const event = parsed.data;
     const ts = resolveTimestamp(event.timestamp, arrival);
     if (seen.has(event.id)) {
       duplicatesInRequest++;
