@@ -686,6 +686,11 @@ export class ExecutionObject extends DurableObject<Env> {
   /**
    * Stores the batch's events in a few multi-row statements (bound parameters stay under 100 per
    * statement) and returns the ids that went in (the rest are duplicates) and the seq range they got.
+   * The usual all-new chunk is settled by `changes()` alone: its rows got consecutive seqs
+   * (AUTOINCREMENT, nothing else writes in between). A chunk with duplicates reads back which of its
+   * ids went in: its new rows are the `changes()` highest seqs among its ids, since every row it
+   * inserted is newer than every row it collided with (and a skipped row still uses up a seq, so
+   * its new seqs may have gaps).
    */
   #insertEvents(events: readonly PreparedEvent[]): { inserted: Set<string>; firstSeq: number | null; lastSeq: number | null } {
     const inserted = new Set<string>();
@@ -695,15 +700,24 @@ export class ExecutionObject extends DurableObject<Env> {
       const chunk = events.slice(i, i + INSERT_ROWS);
       const params: (string | number)[] = [];
       for (const e of chunk) params.push(e.id, e.ts, e.json);
-      const rows = this.#sql.exec<{ id: string; seq: number }>(
-        `INSERT INTO events (id, ts, body) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING RETURNING id, seq`,
-        ...params,
-      );
-      for (const r of rows) {
-        inserted.add(r.id);
-        if (firstSeq === null || r.seq < firstSeq) firstSeq = r.seq;
-        if (lastSeq === null || r.seq > lastSeq) lastSeq = r.seq;
+      this.#sql.exec(`INSERT INTO events (id, ts, body) VALUES ${chunk.map(() => "(?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`, ...params);
+      const { n, last } = this.#sql.exec<{ n: number; last: number }>("SELECT changes() AS n, last_insert_rowid() AS last").one();
+      if (n === 0) continue;
+      let first = last - n + 1;
+      if (n === chunk.length) for (const e of chunk) inserted.add(e.id);
+      else {
+        const rows = this.#sql.exec<{ id: string; seq: number }>(
+          "SELECT id, seq FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT ?",
+          JSON.stringify(chunk.map((e) => e.id)),
+          n,
+        );
+        for (const r of rows) {
+          inserted.add(r.id);
+          first = r.seq;
+        }
       }
+      firstSeq ??= first;
+      lastSeq = last;
     }
     return { inserted, firstSeq, lastSeq };
   }

@@ -142,6 +142,24 @@ describe("project signals counted by batch", () => {
     expect(await seenRows(projectId)).toEqual({ batches: 1, signals: 2 });
   });
 
+  it("stores a batch of several statements with duplicates spread through it, and says exactly which went in", async ({ expect }) => {
+    const id = newExecutionId("chunks");
+    const events = calls(id, 100);
+    const everyOther = events.filter((_, i) => i % 3 === 0);
+    const first = await storeOnly(project.project_id, id, everyOther);
+    expect(first).toMatchObject({ accepted: everyOther.length, duplicates: 0 });
+    const second = await storeOnly(project.project_id, id, events);
+    expect(second).toMatchObject({ accepted: 100 - everyOther.length, duplicates: everyOther.length });
+    expect(new Set(second.earlier.map((e) => e.id))).toEqual(new Set(everyOther.map((e) => e.id)));
+    expect(second.earlier.every((e) => e.batch === first.batch)).toBe(true);
+    // The second batch's seq range holds exactly the events it stored.
+    const stored = await runInDurableObject(executionStub(project.project_id, id), (_o, state) => {
+      const range = state.storage.sql.exec<{ last_seq: number }>("SELECT last_seq FROM event_batches WHERE first_seq = ?", second.batch).one();
+      return state.storage.sql.exec<{ id: string }>("SELECT id FROM events WHERE seq BETWEEN ? AND ?", second.batch, range.last_seq).toArray().map((r) => r.id);
+    });
+    expect(new Set(stored)).toEqual(new Set(events.filter((_, i) => i % 3 !== 0).map((e) => e.id)));
+  });
+
   it("names, for each duplicate, the batch that stored it, and no batch for events stored before batches were kept", async ({ expect }) => {
     const id = newExecutionId("earlier");
     const events = calls(id, 6);
