@@ -12,6 +12,8 @@ export interface NormalizedText {
   hiddenTagText: string;
   /** Decoded payloads (base64, hex, percent-encoding) that read as text, normalised and lowercased. */
   decoded: string[];
+  /** False only when `lower` certainly has no leetspeak for `deleet` to undo (no digit or symbol next to a letter). */
+  mayHoldLeet: boolean;
 }
 
 // Zero-width and formatting characters that render as nothing: ZWSP/ZWNJ/ZWJ, LRM/RLM, bidi
@@ -56,7 +58,13 @@ export function normalizeForMatching(text: string): NormalizedText {
   // Plain ASCII text with only single spaces and no spaced letters is its own normal form: the
   // common case (most prose) skips every rewriting step. Held to the full path by a test.
   if (!shape.nonAscii && !shape.irregularSpace && !shape.maySpaceLetters) {
-    return { cased: text, lower: text.toLowerCase(), hiddenTagText: "", decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
+    return {
+      cased: text,
+      lower: text.toLowerCase(),
+      hiddenTagText: "",
+      decoded: shape.mayHoldPayload ? decodePayloads(text) : [],
+      mayHoldLeet: shape.mayHoldLeet,
+    };
   }
   return normalizeFully(text, shape);
 }
@@ -82,7 +90,7 @@ export function normalizeFully(text: string, shape: TextShape = shapeOf(text)): 
   s = s.replace(/\s+/g, " ");
   s = joinSpacedLetters(s);
   const lower = s.toLowerCase();
-  return { cased: s, lower, hiddenTagText, decoded: shape.mayHoldPayload ? decodePayloads(text) : [] };
+  return { cased: s, lower, hiddenTagText, decoded: shape.mayHoldPayload ? decodePayloads(text) : [], mayHoldLeet: true };
 }
 
 /** Per ASCII code: 1 for a base64 candidate character ([A-Za-z0-9+/_-]), 2 for "%". */
@@ -91,6 +99,13 @@ for (let c = 0; c < 128; c++) {
   if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45) PAYLOAD_CHAR[c] = 1;
 }
 PAYLOAD_CHAR[37] = 2;
+
+/** Per ASCII code: LETTER for [A-Za-z], LEET_SYMBOL for the digits and symbols deleet() reads as letters. */
+const LETTER = 1;
+const LEET_SYMBOL = 2;
+const LEET_CLASS = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) LEET_CLASS[c] = LEET_CLASS[c + 32] = LETTER;
+for (const ch of "0134578@$") LEET_CLASS[ch.charCodeAt(0)] = LEET_SYMBOL;
 
 /** Per ASCII code: 1 for a regex word character ([A-Za-z0-9_]). */
 const WORD_CHAR = new Uint8Array(128);
@@ -106,6 +121,8 @@ interface TextShape {
   irregularSpace: boolean;
   /** "x y " (two one-character words each followed by a space): joinSpacedLetters needs it. */
   maySpaceLetters: boolean;
+  /** A letter next to a leet digit or symbol: deleet needs it (only meaningful for ASCII text). */
+  mayHoldLeet: boolean;
 }
 
 function shapeOf(text: string): TextShape {
@@ -113,6 +130,8 @@ function shapeOf(text: string): TextShape {
   let percent = false;
   let irregularSpace = false;
   let maySpaceLetters = false;
+  let mayHoldLeet = false;
+  let previousClass = 0;
   let run = 0;
   let longest = 0;
   for (let i = 0; i < text.length; i++) {
@@ -120,8 +139,12 @@ function shapeOf(text: string): TextShape {
     if (c >= 128) {
       nonAscii = true;
       run = 0;
+      previousClass = 0;
       continue;
     }
+    const leetClass = LEET_CLASS[c]!;
+    if ((leetClass | previousClass) === (LETTER | LEET_SYMBOL)) mayHoldLeet = true;
+    previousClass = leetClass;
     const kind = PAYLOAD_CHAR[c]!;
     if (kind === 1) {
       if (++run > longest) longest = run;
@@ -134,7 +157,7 @@ function shapeOf(text: string): TextShape {
       else if (i >= 3 && text.charCodeAt(i - 2) === 32 && WORD_CHAR[text.charCodeAt(i - 1)] === 1 && WORD_CHAR[text.charCodeAt(i - 3)] === 1) maySpaceLetters = true;
     } else if (c >= 9 && c <= 13) irregularSpace = true;
   }
-  return { nonAscii, mayHoldPayload: percent || longest >= 24, irregularSpace, maySpaceLetters };
+  return { nonAscii, mayHoldPayload: percent || longest >= 24, irregularSpace, maySpaceLetters, mayHoldLeet };
 }
 
 /** "i g n o r e  a l l" -> "ignore all": runs of 4+ single letters separated by single spaces. */

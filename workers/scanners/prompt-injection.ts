@@ -333,7 +333,7 @@ export function scanInjection(text: string, opts: { indirect: boolean }): Inject
   }
   const views: Array<{ lower: string; cased: string | null }> = [];
   views.push({ lower: norm.lower, cased: norm.cased });
-  const leet = deleet(norm.lower);
+  const leet = norm.mayHoldLeet ? deleet(norm.lower) : null;
   if (leet !== null) views.push({ lower: leet, cased: null });
   if (norm.hiddenTagText !== "") {
     const hidden = normalizeForMatching(norm.hiddenTagText);
