@@ -23,7 +23,8 @@ export type ProjectSignal =
       /** Hashed character 3-gram counts of the call's newest turns and response, as [bucket, count, ...]. */
       grams: Uint32Array;
     })
-  | (SignalBase & { kind: "tool_result"; tool: string; shape: Record<string, string> })
+  /** `shape`: the result's paths and value types as canonical JSON (project-signals.ts canonicalShape). */
+  | (SignalBase & { kind: "tool_result"; tool: string; shape: string })
   | (SignalBase & { kind: "handoff"; from_agent: string; to_agent: string; child_execution_id: string | null });
 
 export type SignalKind = ProjectSignal["kind"];

@@ -54,6 +54,15 @@ export function resultShape(result: unknown): Record<string, string> | null {
   return shape;
 }
 
+/**
+ * A result shape as the project object compares and stores it: JSON of its paths in sorted order.
+ * Sent as one string, it costs the RPC one copy instead of an object of many keys, and the project
+ * object nothing to sort.
+ */
+export function canonicalShape(shape: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
 export function projectSignalsOf(event: VigilEvent, ts: number): ProjectSignal[] {
   const base = { event_id: event.id, execution_id: event.execution_id, ts };
   switch (event.type) {
@@ -77,7 +86,7 @@ export function projectSignalsOf(event: VigilEvent, ts: number): ProjectSignal[]
     case "tool_call": {
       if (event.status !== "ok" || event.result === undefined) return [];
       const shape = resultShape(event.result);
-      return shape ? [{ ...base, kind: "tool_result", tool: event.tool, shape }] : [];
+      return shape ? [{ ...base, kind: "tool_result", tool: event.tool, shape: canonicalShape(shape) }] : [];
     }
     case "llm_call": {
       const out: ProjectSignal[] = [];

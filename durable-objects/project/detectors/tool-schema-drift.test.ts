@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, it } from "vitest";
 import { T0, at, createProject, listGroups, sendAll } from "../../../test/helpers.ts";
-import { resultShape } from "../../../workers/ingest/project-signals.ts";
+import { canonicalShape, resultShape } from "../../../workers/ingest/project-signals.ts";
 
 const booking = (extra: Record<string, unknown> = {}, drop?: string) => {
   const base: Record<string, unknown> = { id: "B1", status: "confirmed", legs: [{ from: "LIS", to: "JFK" }], price: 420, ...extra };
@@ -17,6 +17,12 @@ describe("tool schema drift detector", () => {
   it("describes shapes by sorted paths and types, recursively", ({ expect }) => {
     expect(resultShape({ b: 1, a: [{ x: "s" }] })).toEqual({ a: "array", "a[]": "object", "a[].x": "string", b: "number" });
     expect(resultShape("not json")).toBeNull();
+  });
+
+  it("sends a shape as the canonical JSON stored in tool_shapes, the same whatever order its paths came in", ({ expect }) => {
+    const shape = resultShape({ b: 1, "a.z": true, a: [{ x: "s" }] })!;
+    expect(canonicalShape(shape)).toBe('{"a":"array","a.z":"boolean","a[]":"object","a[].x":"string","b":"number"}');
+    expect(canonicalShape({ b: "number", a: "array" })).toBe(canonicalShape({ a: "array", b: "number" }));
   });
 
   it("reports an added field as compatible and a removed or retyped one as breaking", async ({ expect }) => {

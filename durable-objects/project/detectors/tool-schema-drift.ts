@@ -26,7 +26,8 @@ export const toolSchemaDriftDetector: ProjectDetector = {
     // are judged in order; the counts are written back once per (tool, shape) at the end.
     const byTool = new Map<string, { shape_key: string; shape: string; calls: number; added: number; first_ts: number }[]>();
     for (const s of signalsOfKind(signals, "tool_result")) {
-      const shapeJson = JSON.stringify(Object.fromEntries(Object.entries(s.shape).sort(([a], [b]) => (a < b ? -1 : 1))));
+      // Already canonical (paths sorted): the form stored in tool_shapes, hashed for its key.
+      const shapeJson = s.shape;
       const key = hash53(shapeJson);
       let shapes = byTool.get(s.tool);
       if (!shapes) {
@@ -39,7 +40,8 @@ export const toolSchemaDriftDetector: ProjectDetector = {
       const total = shapes.reduce((n, r) => n + r.calls, 0);
       const dominant = shapes.reduce<(typeof shapes)[number] | null>((best, r) => (!best || r.calls > best.calls ? r : best), null);
       if (dominant && total >= settings.min_prior_calls && dominant.calls >= settings.majority * total && dominant.shape_key !== key) {
-        const diff = diffShapes(JSON.parse(dominant.shape) as Record<string, string>, s.shape);
+        const current = JSON.parse(shapeJson) as Record<string, string>;
+        const diff = diffShapes(JSON.parse(dominant.shape) as Record<string, string>, current);
         const breaking = diff.removed.length > 0 || diff.retyped.length > 0;
         ctx.emit({
           signature: `${cleanSignaturePart(s.tool, 96)}:${breaking ? "breaking" : "compatible"}`,
@@ -50,7 +52,7 @@ export const toolSchemaDriftDetector: ProjectDetector = {
             tool: s.tool,
             added: diff.added.slice(0, MAX_LISTED_PATHS),
             removed: diff.removed.slice(0, MAX_LISTED_PATHS),
-            retyped: diff.retyped.slice(0, MAX_LISTED_PATHS).map((p) => `${p}: ${JSON.parse(dominant.shape)[p]} -> ${s.shape[p]}`),
+            retyped: diff.retyped.slice(0, MAX_LISTED_PATHS).map((p) => `${p}: ${JSON.parse(dominant.shape)[p]} -> ${current[p]}`),
             dominant_share: Math.round((dominant.calls / total) * 1000) / 1000,
             prior_calls: total,
           },
