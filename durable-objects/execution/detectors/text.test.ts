@@ -44,6 +44,12 @@ describe("hashedTrigramCounts", () => {
     }
   });
 
+  it("leaves no count behind when it gives up on ASCII part-way (the next profile is exact)", ({ expect }) => {
+    const prefix = "a long ascii prefix with many distinct trigrams, then ";
+    expect([...hashedTrigramCounts(`${prefix}\u00e9t\u00e9`)]).toEqual(reference(`${prefix}\u00e9t\u00e9`));
+    expect([...hashedTrigramCounts(prefix)]).toEqual(reference(prefix));
+  });
+
   it("matches for bucket counts that are not a power of two (the general path) and for one that is", ({ expect }) => {
     const text = "The quick brown fox jumps over the lazy dog, again and again, 42 times.";
     for (const buckets of [500, 97, 256, 1024]) expect([...hashedTrigramCounts(text, buckets)]).toEqual(reference(text, buckets));

@@ -189,76 +189,98 @@ export const PROFILE_BUCKETS = 512;
  * serialize and deserialize, a typed array is one copy.
  */
 export function hashedTrigramCounts(text: string, buckets = PROFILE_BUCKETS): Uint32Array {
-  if (bucketCounts.length < buckets) bucketCounts = new Int32Array(buckets);
+  if (bucketCounts.length < buckets) {
+    bucketCounts = new Int32Array(buckets);
+    bucketOrder = new Int32Array(buckets);
+  }
   const counts = bucketCounts;
   // Buckets in order of first occurrence, so the list reads the same as it always has.
-  const order: number[] = [];
-  // For the usual power-of-two bucket count, `x % buckets` of an unsigned x is `x & mask`.
-  const mask = (buckets & (buckets - 1)) === 0 ? buckets - 1 : -1;
-  const count = (a: number, b: number, c: number): void => {
-    const h = (Math.imul(a, 961) + Math.imul(b, 31) + c) >>> 0;
-    const bucket = mask >= 0 ? h & mask : h % buckets;
-    if (counts[bucket] === 0) order.push(bucket);
-    counts[bucket]!++;
-  };
-  const n = foldAscii(text);
-  if (n >= 0) {
-    // The window of three codes slides instead of being read again.
-    const codes = foldedCodes;
-    let a = codes[0]!;
-    let b = codes[1]!;
-    for (let i = 2; i < n; i++) {
-      const c = codes[i]!;
-      count(a, b, c);
-      a = b;
-      b = c;
-    }
-  } else {
+  const order = bucketOrder;
+  let distinct = (buckets & (buckets - 1)) === 0 ? countAsciiTrigrams(text, buckets - 1) : -1;
+  if (distinct < 0) {
+    // Not ASCII (Unicode case and whitespace rules need the string methods), or a bucket count
+    // that is not a power of two.
+    distinct = 0;
     const folded = text.toLowerCase().replace(/\s+/g, " ").trim();
-    for (let i = 0; i + 3 <= folded.length; i++) count(folded.charCodeAt(i), folded.charCodeAt(i + 1), folded.charCodeAt(i + 2));
+    for (let i = 0; i + 3 <= folded.length; i++) {
+      const h = (Math.imul(folded.charCodeAt(i), 961) + Math.imul(folded.charCodeAt(i + 1), 31) + folded.charCodeAt(i + 2)) >>> 0;
+      const bucket = h % buckets;
+      const old = counts[bucket]!;
+      counts[bucket] = old + 1;
+      if (old === 0) order[distinct++] = bucket;
+    }
   }
-  const flat = new Uint32Array(order.length * 2);
-  for (let k = 0; k < order.length; k++) {
-    const b = order[k]!;
-    flat[2 * k] = b;
-    flat[2 * k + 1] = counts[b]!;
-    counts[b] = 0;
+  const flat = new Uint32Array(distinct * 2);
+  for (let k = 0; k < distinct; k++) {
+    const bucket = order[k]!;
+    flat[2 * k] = bucket;
+    flat[2 * k + 1] = counts[bucket]!;
+    counts[bucket] = 0;
   }
   return flat;
 }
 
-/** Scratch counts for hashedTrigramCounts, left all zero between calls. */
+/** Scratch counts for hashedTrigramCounts, left all zero between calls, and the buckets in first-seen order. */
 let bucketCounts = new Int32Array(PROFILE_BUCKETS);
+let bucketOrder = new Int32Array(PROFILE_BUCKETS);
 
-/** Scratch for foldAscii: the folded text's code units. */
-let foldedCodes = new Uint16Array(2048);
+/** Per ASCII code: the code lower-cased, and 32 for every whitespace character (\t \n \v \f \r and space). */
+const FOLD_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) FOLD_ASCII[c] = c >= 65 && c <= 90 ? c + 32 : c === 32 || (c >= 9 && c <= 13) ? 32 : c;
 
 /**
- * `text.toLowerCase().replace(/\s+/g, " ").trim()` into `foldedCodes` without building strings,
- * for ASCII text; returns the folded length, or -1 when the text is not ASCII (Unicode case and
- * whitespace rules then need the string methods).
+ * For ASCII text: counts the 3-grams of `text.toLowerCase().replace(/\s+/g, " ").trim()` into
+ * `bucketCounts` (bucket = hash & mask) in one pass, without building that string, and returns
+ * how many buckets it touched (listed in `bucketOrder`). Returns -1, with the counts cleared
+ * again, at the first non-ASCII character. This loop runs over every character of every call's
+ * newest turns and response, hence no branch on whether a bucket is new: that branch mispredicted
+ * on about every other character and cost more than the rest of the loop.
  */
-function foldAscii(text: string): number {
-  if (foldedCodes.length < text.length) foldedCodes = new Uint16Array(text.length);
-  const out = foldedCodes;
+function countAsciiTrigrams(text: string, mask: number): number {
+  const counts = bucketCounts;
+  const order = bucketOrder;
+  let distinct = 0;
   let n = 0;
+  let a = 0;
+  let b = 0;
   let space = false;
   for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 128) return -1;
-    if (c === 32 || (c >= 9 && c <= 13)) {
-      // A run of whitespace becomes one space, written only if more text follows (trim).
-      if (n > 0) space = true;
+    const code = text.charCodeAt(i);
+    if (code >= 128) {
+      for (let k = 0; k < distinct; k++) counts[order[k]!] = 0;
+      return -1;
+    }
+    const c = FOLD_ASCII[code]!;
+    if (c === 32) {
+      // A run of whitespace becomes one space, counted only if more text follows (trim).
+      space = n > 0;
       continue;
     }
     if (space) {
-      out[n++] = 32;
       space = false;
+      if (n >= 2) {
+        const bucket = (Math.imul(a, 961) + Math.imul(b, 31) + 32) & mask;
+        const old = counts[bucket]!;
+        counts[bucket] = old + 1;
+        order[distinct] = bucket;
+        distinct += ((old - 1) >>> 31) & 1;
+      }
+      a = b;
+      b = 32;
+      n++;
     }
-    if (c >= 65 && c <= 90) c += 32;
-    out[n++] = c;
+    if (n >= 2) {
+      const bucket = (Math.imul(a, 961) + Math.imul(b, 31) + c) & mask;
+      const old = counts[bucket]!;
+      counts[bucket] = old + 1;
+      order[distinct] = bucket;
+      distinct += ((old - 1) >>> 31) & 1;
+    }
+    a = b;
+    b = c;
+    n++;
   }
-  return n;
+  return distinct;
 }
 
 /**
