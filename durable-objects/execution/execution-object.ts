@@ -126,7 +126,9 @@ export class ExecutionObject extends DurableObject<Env> {
             continue;
           }
           accepted++;
-          const event = { ...(JSON.parse(prepared.json) as VigilEvent), ts: prepared.ts } as ObservedEvent;
+          // The parsed object is this call's own: give it the resolved time instead of copying it.
+          const event = JSON.parse(prepared.json) as ObservedEvent;
+          event.ts = prepared.ts;
           this.#applyToRow(live, event, batch.settings);
           observeRunMetrics(live.metrics, event, batch.settings.cost_velocity.prices);
           live.metricsDirty = true;

@@ -69,7 +69,11 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
  */
 export function signalGroups(signals: readonly ProjectSignal[], answers: ReadonlyMap<string, ExecutionBatchResult>): SignalGroup[] {
   const earlierOf = new Map<string, Map<string, number | null>>();
-  for (const [executionId, answer] of answers) earlierOf.set(executionId, new Map(answer.earlier.map((e) => [e.id, e.batch])));
+  for (const [executionId, answer] of answers) {
+    if (answer.earlier.length > 0) earlierOf.set(executionId, new Map(answer.earlier.map((e) => [e.id, e.batch])));
+  }
+  // The usual request stored every event it carried: one group per execution, found by its id.
+  const stored = new Map<string, SignalGroup>();
   const groups = new Map<string, SignalGroup>();
   signals.forEach((signal, index) => {
     const earlier = earlierOf.get(signal.execution_id);
@@ -77,10 +81,16 @@ export function signalGroups(signals: readonly ProjectSignal[], answers: Readonl
     const duplicate = earlier?.has(signal.event_id) ?? false;
     const batch = duplicate ? (earlier!.get(signal.event_id) ?? null) : (answers.get(signal.execution_id)?.batch ?? null);
     const storedNow = !duplicate && batch !== null;
-    const key = `${signal.execution_id}\u0000${batch}\u0000${storedNow}`;
+    if (storedNow) {
+      const group = stored.get(signal.execution_id);
+      if (group) group.indices.push(index);
+      else stored.set(signal.execution_id, { execution_id: signal.execution_id, batch, stored_now: true, indices: [index] });
+      return;
+    }
+    const key = `${signal.execution_id}\u0000${batch}`;
     const group = groups.get(key);
     if (group) group.indices.push(index);
-    else groups.set(key, { execution_id: signal.execution_id, batch, stored_now: storedNow, indices: [index] });
+    else groups.set(key, { execution_id: signal.execution_id, batch, stored_now: false, indices: [index] });
   });
-  return [...groups.values()];
+  return [...stored.values(), ...groups.values()];
 }
