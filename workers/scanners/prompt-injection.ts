@@ -240,12 +240,18 @@ const GATE_FRAGMENTS: Record<GatedTechnique, readonly string[]> = {
   ],
   role_override: [
     ...["you are", "you're", "from now", "act as", "acting as", "pretend", "role", "immerse", "imagine", "simulat", "transform"],
-    ...["persona", "ai ", "al ", "artificial", "online", "took over", "taken over", "takes over", "assistant"],
+    // "an AI ", "new AL ": ROLE's "(another|new|different|an?) a[il] " in full, since a bare "al "
+    // ends half the words of English prose ("final ", "total ") and opened this gate for a fifth
+    // of the tau-bench messages.
+    ...["persona", "artificial", "online", "took over", "taken over", "takes over", "assistant"],
+    ...["r ai ", "w ai ", "t ai ", "n ai ", "a ai ", "r al ", "w al ", "t al ", "n al ", "a al "],
   ],
   fake_system_tag: ["<", "[", "##", "%%", "==", "--", "**", "system", "developer", "admin", "openai", "anthropic"],
+  // The persona names ("dan", "stan", "dude", "aim") are in GATE_EXTRA: as bare fragments they
+  // matched "understand", "claim" and "guidance".
   dan_jailbreak: [
-    ...["dan", "stan", "dude", "aim", "anything now", "jailbr", "character", "norms", "machiavell", "mongo tom", "artificial intelligence"],
-    ...["ai model", "ai assistant", "ai chatbot", "al model", "al assistant", "al chatbot"],
+    ...["anything now", "jailbr", "character", "norms", "machiavell", "mongo tom", "artificial intelligence"],
+    ...["ai model", "ai assistant", "ai chatbot", "al model", "al assistant", "al chatbot", "the role of a"],
   ],
   developer_mode: ["mode", "safe"],
   system_prompt_extraction: [
@@ -258,7 +264,15 @@ const GATE_FRAGMENTS: Record<GatedTechnique, readonly string[]> = {
 const GATED = Object.keys(GATE_FRAGMENTS) as GatedTechnique[];
 /** Gate fragments beyond the literals: non-ASCII ones, and ones that need a word boundary. */
 const GATE_EXTRA: Partial<Record<GatedTechnique, { fragment: string; confirm: RegExp }[]>> = {
-  dan_jailbreak: [{ fragment: "", confirm: /🔓|🔒/ }],
+  dan_jailbreak: [
+    { fragment: "", confirm: /🔓|🔒/ },
+    // Every pattern has these names whole ("[DAN]", "as STAN", "DUDE will"), or "dan" at the end of
+    // "antidan" and "betterdan".
+    { fragment: "dan", confirm: /dan\b/ },
+    { fragment: "stan", confirm: /\bstan\b/ },
+    { fragment: "dude", confirm: /\bdude\b/ },
+    { fragment: "aim", confirm: /\baim\b/ },
+  ],
   embedded_instruction: [
     { fragment: "ai", confirm: /\bai\b/ },
     { fragment: "bot", confirm: /bot\b/ },
