@@ -53,6 +53,7 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
     if (value.snapshot) snapshots.push(value.snapshot);
   });
   if (batch.signals.length > 0) {
+    shareGramBuffer(batch.signals);
     try {
       await projectStub(env, projectId).observe({ projectId, settings, signals: batch.signals, groups: signalGroups(batch.signals, answers) });
     } catch (error) {
@@ -61,6 +62,24 @@ export async function dispatchBatch(env: Env, projectId: string, settings: Detec
     }
   }
   return { accepted, duplicates, rejected: batch.rejected, directives, snapshots };
+}
+
+/**
+ * Moves every call's 3-gram profile into one buffer, each signal keeping a view of its part: the
+ * RPC to the project object then copies one buffer per request instead of one per call.
+ */
+function shareGramBuffer(signals: ProjectSignal[]): void {
+  let total = 0;
+  for (const s of signals) if (s.kind === "llm_usage") total += s.grams.length;
+  if (total === 0) return;
+  const shared = new Uint32Array(total);
+  let at = 0;
+  for (const s of signals) {
+    if (s.kind !== "llm_usage") continue;
+    shared.set(s.grams, at);
+    s.grams = shared.subarray(at, at + s.grams.length);
+    at += s.grams.length;
+  }
 }
 
 /**

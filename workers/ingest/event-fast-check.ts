@@ -74,20 +74,21 @@ function lengthChecks(checks: Def["checks"]): { min: number; max: number } | nul
 const usablePattern = (p: unknown): p is RegExp => p instanceof RegExp && !p.global && !p.sticky;
 
 function compileString(def: Def): Check {
-  let min = 0;
-  let max = Infinity;
   const patterns: RegExp[] = [];
   if (def.check !== undefined || def.format !== undefined) {
     if (def.check !== "string_format" || !usablePattern(def.pattern)) return NEVER;
     patterns.push(def.pattern);
   }
-  for (const { _zod } of def.checks ?? []) {
-    const c = _zod.def;
-    if (c.check === "min_length") min = Math.max(min, c.minimum!);
-    else if (c.check === "max_length") max = Math.min(max, c.maximum!);
-    else if (c.check === "string_format" && usablePattern(c.pattern)) patterns.push(c.pattern);
+  const others: Def["checks"] = [];
+  for (const check of def.checks ?? []) {
+    const c = check._zod.def;
+    if (c.check !== "string_format") others.push(check);
+    else if (usablePattern(c.pattern)) patterns.push(c.pattern);
     else return NEVER;
   }
+  const lengths = lengthChecks(others);
+  if (lengths === null) return NEVER;
+  const { min, max } = lengths;
   return (v) => {
     if (typeof v !== "string" || v.length < min || v.length > max) return false;
     for (const p of patterns) if (!p.test(v)) return false;

@@ -82,24 +82,6 @@ function resolveTimestamp(value: string | number | undefined, arrival: number): 
 }
 
 /**
- * Moves every call's 3-gram profile into one buffer, each signal keeping a view of its part: the
- * RPC to the project object then copies one buffer per request instead of one per call.
- */
-function shareGramBuffer(signals: ProjectSignal[]): void {
-  let total = 0;
-  for (const s of signals) if (s.kind === "llm_usage") total += s.grams.length;
-  if (total === 0) return;
-  const shared = new Uint32Array(total);
-  let at = 0;
-  for (const s of signals) {
-    if (s.kind !== "llm_usage") continue;
-    shared.set(s.grams, at);
-    s.grams = shared.subarray(at, at + s.grams.length);
-    at += s.grams.length;
-  }
-}
-
-/**
  * Validates, size-checks, scans and redacts each item. `bodyBytes` lets small bodies skip the
  * per-event size measurement: no event can exceed 64 KiB inside a body smaller than that.
  */
@@ -166,6 +148,5 @@ export function prepareEvents(items: readonly unknown[], bodyBytes: number, opti
     if (list) list.push(prepared);
     else byExecution.set(event.execution_id, [prepared]);
   });
-  shareGramBuffer(signals);
   return { byExecution, rejected, duplicatesInRequest, signals };
 }

@@ -257,6 +257,8 @@ function countAsciiTrigrams(text: string, mask: number): number {
       continue;
     }
     if (space) {
+      // The counting block below, for the run's one space. Written out twice on purpose: going
+      // round again for the current character instead made this loop about 13 % slower.
       space = false;
       if (n >= 2) {
         const bucket = (Math.imul(a, 961) + Math.imul(b, 31) + 32) & mask;
